@@ -1,0 +1,72 @@
+/**
+ * The small interfaces through which core/ and commands/ reach the outside
+ * world: the file system, the environment, the terminal and the user
+ * account. io/deno_host.ts implements them for real; tests may fake them.
+ */
+import type { Env } from "./env.ts";
+
+/** What `stat` reports about a path (symlinks followed). */
+export interface PathInfo {
+  isFile: boolean;
+  isDirectory: boolean;
+}
+
+/** Synchronous file-system access (config and plan files are small). */
+export interface FileSystem {
+  /** File contents as UTF-8 text, or undefined when it does not exist or cannot be read. */
+  readText(path: string): string | undefined;
+  /** Write text (UTF-8); throws a SqlitchError naming the path on failure. */
+  writeText(path: string, text: string): void;
+  /** Create a file exclusively; false if it already exists. Throws on other errors. */
+  createExclusive(path: string, text: string): boolean;
+  /** Atomically replace `to` with `from`. */
+  rename(from: string, to: string): void;
+  /** Remove a file if it exists. */
+  remove(path: string): void;
+  /** Information about a path (following symlinks), or undefined if missing. */
+  stat(path: string): PathInfo | undefined;
+  /** The target of a symlink, or undefined when `path` is not a symlink. */
+  readLink(path: string): string | undefined;
+  /** Create a directory and its parents. Throws a plain Error on failure. */
+  mkdirp(path: string): void;
+  /** Names of the entries in a directory, or [] when it cannot be read. */
+  readDir(path: string): string[];
+}
+
+/** A byte sink for stdout or stderr. */
+export interface Writer {
+  write(text: string): void;
+}
+
+/** The account running sqlitch, as far as identity resolution needs it. */
+export interface UserAccount {
+  /** getlogin(): the login name of the session, if any. */
+  loginName(): string | undefined;
+  /** The passwd name of the real uid. */
+  uidName(): string | undefined;
+  /** The passwd GECOS field of a named user, or undefined if no such user. */
+  gecos(user: string): string | undefined;
+  /** The home directory: $HOME, else the passwd entry. */
+  home(): string | undefined;
+  /** The plain host name. */
+  hostname(): string;
+}
+
+/** Everything a command may touch outside the process. */
+export interface Host {
+  env: Env;
+  /** The current working directory (absolute). */
+  cwd(): string;
+  /** Change the working directory; throws a plain Error on failure. */
+  chdir(dir: string): void;
+  fs: FileSystem;
+  stdout: Writer;
+  stderr: Writer;
+  user: UserAccount;
+  /** Whether stdin / stdout are terminals. */
+  isTerminal: { stdin: boolean; stdout: boolean };
+  /** Run a command line through /bin/sh; resolves to its exit code (or -1 + error text when it cannot start). */
+  runShell(commandLine: string): Promise<{ code: number; error?: string }>;
+  /** The operating system family. */
+  os: "linux" | "darwin" | "windows" | string;
+}
