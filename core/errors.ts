@@ -10,12 +10,21 @@ export class SqlitchError extends Error {
   readonly exitCode: number;
   /** Error family, e.g. "config", "plan", "target", "io", "usage". */
   readonly ident: string;
+  /**
+   * Sqitch prints some messages (those its libraries end with a newline)
+   * followed by an empty line; true reproduces that.
+   */
+  readonly trailingBlankLine: boolean;
 
-  constructor(message: string, options: { exitCode?: number; ident?: string } = {}) {
+  constructor(
+    message: string,
+    options: { exitCode?: number; ident?: string; trailingBlankLine?: boolean } = {},
+  ) {
     super(message);
     this.name = "SqlitchError";
     this.exitCode = options.exitCode ?? 2;
     this.ident = options.ident ?? "sqlitch";
+    this.trailingBlankLine = options.trailingBlankLine ?? false;
   }
 }
 

@@ -1,0 +1,47 @@
+/**
+ * What every command receives from the router, and the option-parsing step
+ * every command starts with.
+ */
+import { UsageError } from "../core/errors.ts";
+import { getOptions, type OptionValue, type ParseSettings } from "../core/getopt.ts";
+import type { Host } from "../core/host.ts";
+import type { Output } from "../core/output.ts";
+import type { LoadedConfig } from "../core/config/mod.ts";
+
+/** The environment a command runs in. */
+export interface CommandContext {
+  /** The command's name as typed (e.g. "config"). */
+  command: string;
+  host: Host;
+  out: Output;
+  /** The merged configuration (system < user < local). */
+  config: LoadedConfig;
+  /** The Sqitch-style system directory (`--etc-path`). */
+  systemDir: string;
+  /** The name the program was invoked as. */
+  program: string;
+}
+
+/** A command implementation: returns the exit code. */
+export type CommandRun = (ctx: CommandContext, args: string[]) => Promise<number> | number;
+
+/** Parsed command options plus the remaining positional arguments. */
+export interface CommandOptions {
+  options: Record<string, OptionValue>;
+  args: string[];
+}
+
+/**
+ * Parse a command's options with Getopt::Long rules; option errors become a
+ * UsageError (message lines + the command's usage text, exit 2).
+ */
+export function parseCommandOptions(
+  command: string,
+  specs: string[],
+  args: string[],
+  settings: ParseSettings = {},
+): CommandOptions {
+  const result = getOptions(specs, args, settings);
+  if (result.errors.length > 0) throw new UsageError(command, result.errors);
+  return { options: result.options, args: result.args };
+}

@@ -1,0 +1,155 @@
+/**
+ * The real Host: Deno's file system, environment, terminal and user
+ * account behind the interfaces of core/host.ts.
+ */
+import type { FileSystem, Host, PathInfo, UserAccount, Writer } from "../core/host.ts";
+
+const encoder = new TextEncoder();
+
+/** A Writer on a Deno file handle that writes everything synchronously. */
+function writerFor(file: { writeSync(p: Uint8Array): number }): Writer {
+  return {
+    write(text: string) {
+      let bytes = encoder.encode(text);
+      while (bytes.length > 0) {
+        const n = file.writeSync(bytes);
+        bytes = bytes.subarray(n);
+      }
+    },
+  };
+}
+
+/** The file system through Deno's synchronous API. */
+export const denoFileSystem: FileSystem = {
+  readText(path: string): string | undefined {
+    try {
+      return Deno.readTextFileSync(path);
+    } catch {
+      return undefined;
+    }
+  },
+  writeText(path: string, text: string): void {
+    Deno.writeTextFileSync(path, text);
+  },
+  createExclusive(path: string, text: string): boolean {
+    try {
+      Deno.writeTextFileSync(path, text, { createNew: true });
+      return true;
+    } catch (e) {
+      if (e instanceof Deno.errors.AlreadyExists) return false;
+      throw e;
+    }
+  },
+  rename(from: string, to: string): void {
+    Deno.renameSync(from, to);
+  },
+  remove(path: string): void {
+    try {
+      Deno.removeSync(path);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+  },
+  stat(path: string): PathInfo | undefined {
+    try {
+      const s = Deno.statSync(path);
+      return { isFile: s.isFile, isDirectory: s.isDirectory };
+    } catch {
+      return undefined;
+    }
+  },
+  readLink(path: string): string | undefined {
+    try {
+      return Deno.readLinkSync(path);
+    } catch {
+      return undefined;
+    }
+  },
+  mkdirp(path: string): void {
+    Deno.mkdirSync(path, { recursive: true });
+  },
+  readDir(path: string): string[] {
+    try {
+      return [...Deno.readDirSync(path)].map((e) => e.name).sort();
+    } catch {
+      return [];
+    }
+  },
+};
+
+/** One /etc/passwd entry. */
+interface PasswdEntry {
+  name: string;
+  uid: number;
+  gecos: string;
+  home: string;
+}
+
+let passwdCache: PasswdEntry[] | undefined;
+
+/** Entries of /etc/passwd (empty where there is none, e.g. Windows). */
+function passwd(): PasswdEntry[] {
+  if (passwdCache) return passwdCache;
+  const text = denoFileSystem.readText("/etc/passwd") ?? "";
+  passwdCache = text.split("\n").filter((l) => l && !l.startsWith("#")).map((line) => {
+    const f = line.split(":");
+    return { name: f[0], uid: Number(f[2]), gecos: f[4] ?? "", home: f[5] ?? "" };
+  });
+  return passwdCache;
+}
+
+/** The user account as the C library would report it. */
+const denoUserAccount: UserAccount = {
+  loginName(): string | undefined {
+    // glibc's getlogin() asks /proc/self/loginuid first; unset is 4294967295.
+    const raw = denoFileSystem.readText("/proc/self/loginuid")?.trim();
+    if (!raw || raw === "4294967295") return undefined;
+    return passwd().find((e) => e.uid === Number(raw))?.name;
+  },
+  uidName(): string | undefined {
+    const uid = Deno.uid();
+    if (uid === null) return undefined;
+    return passwd().find((e) => e.uid === uid)?.name;
+  },
+  gecos(user: string): string | undefined {
+    return passwd().find((e) => e.name === user)?.gecos;
+  },
+  home(): string | undefined {
+    const home = Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE");
+    if (home) return home;
+    const uid = Deno.uid();
+    return passwd().find((e) => e.uid === uid)?.home || undefined;
+  },
+  hostname(): string {
+    return Deno.hostname();
+  },
+};
+
+/** Build the Host for this process. */
+export function denoHost(): Host {
+  return {
+    env: Deno.env.toObject(),
+    cwd: () => Deno.cwd(),
+    chdir: (dir: string) => Deno.chdir(dir),
+    fs: denoFileSystem,
+    stdout: writerFor(Deno.stdout),
+    stderr: writerFor(Deno.stderr),
+    user: denoUserAccount,
+    isTerminal: { stdin: Deno.stdin.isTerminal(), stdout: Deno.stdout.isTerminal() },
+    async runShell(commandLine: string) {
+      try {
+        const child = new Deno.Command("/bin/sh", {
+          args: ["-c", commandLine],
+          stdin: "inherit",
+          stdout: "inherit",
+          stderr: "inherit",
+        }).spawn();
+        const status = await child.status;
+        return { code: status.code };
+      } catch (e) {
+        return { code: -1, error: e instanceof Error ? e.message : String(e) };
+      }
+    },
+    os: Deno.build.os,
+  };
+}

@@ -1,0 +1,187 @@
+/**
+ * sqlitch's entry point: a thin router with Sqitch's command-line grammar.
+ * Core options are taken from anywhere on the line, the first word that
+ * names a command selects it, and every error is rendered here as one line
+ * with Sqitch's exit code (never a stack trace).
+ *
+ * Start-up matters (`--version` is benchmarked against Sqitch), so only the
+ * option parser is loaded eagerly; configuration and commands are imported
+ * when needed.
+ */
+import { getOptions } from "./core/getopt.ts";
+import { SqlitchError, UsageError } from "./core/errors.ts";
+import type { Host } from "./core/host.ts";
+import { Output } from "./core/output.ts";
+import { programName, systemDir } from "./io/install.ts";
+import denoConfig from "./deno.json" with { type: "json" };
+
+/** sqlitch's own version, stamped from deno.json. */
+export const VERSION: string = denoConfig.version;
+
+/** The Sqitch version whose behaviour sqlitch reproduces. */
+export const SQITCH_VERSION = "1.3.1";
+
+const CORE_OPTIONS = [
+  "chdir|cd|C=s",
+  "etc-path",
+  "no-pager",
+  "quiet",
+  "verbose|V|v+",
+  "help",
+  "man",
+  "version",
+];
+
+/** Every Sqitch command, and where sqlitch implements it. */
+const COMMANDS: Record<string, (() => Promise<{ run: import("./commands/context.ts").CommandRun }>) | null> = {
+  add: null,
+  bundle: null,
+  check: null,
+  checkout: null,
+  config: () => import("./commands/config.ts"),
+  deploy: null,
+  engine: () => import("./commands/engine.ts"),
+  help: () => import("./commands/help.ts"),
+  init: () => import("./commands/init.ts"),
+  log: null,
+  plan: null,
+  rebase: null,
+  revert: null,
+  rework: null,
+  show: null,
+  status: null,
+  tag: null,
+  target: () => import("./commands/target.ts"),
+  upgrade: null,
+  verify: null,
+};
+
+/** Arguments after which Sqitch skips the next word when looking for the command. */
+const LEGACY_VALUE_OPTION =
+  /^(?:-[duhp])|(?:--(?:db-\w+|client|engine|extension|plan-file|registry|top-dir))$/;
+
+/**
+ * Find the command word (Sqitch's `_find_cmd`): returns the command name and
+ * its index in `args`, or the words that were tried.
+ */
+export function findCommand(args: string[]): { name?: string; index: number; tried: string[] } {
+  const tried: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "" || arg === "0") continue;
+    if (arg.startsWith("-")) {
+      if (arg === "--") break;
+      if (LEGACY_VALUE_OPTION.test(arg)) i++;
+      continue;
+    }
+    tried.push(arg);
+    const name = arg.replaceAll("-", "_");
+    if (Object.hasOwn(COMMANDS, name)) return { name, index: i, tried };
+  }
+  return { index: -1, tried };
+}
+
+/** Run sqlitch with `argv` on `host`; resolves to the process exit code. */
+export async function main(argv: string[], host: Host, execPath: string): Promise<number> {
+  const program = programName(execPath);
+  const etc = systemDir(execPath, host.os);
+  const core = getOptions(CORE_OPTIONS, argv, { passThrough: true });
+  const opts = core.options;
+  let out = new Output(host.stdout, host.stderr, 1);
+  try {
+    if (opts.version) {
+      out.emit(`${program} (sqlitch) v${VERSION} (App::Sqitch v${SQITCH_VERSION} compatible)`);
+      return 0;
+    }
+    if (opts.etc_path) {
+      out.emit(etc);
+      return 0;
+    }
+    if (typeof opts.chdir === "string" && opts.chdir !== "") {
+      try {
+        host.chdir(opts.chdir);
+      } catch (e) {
+        throw new SqlitchError(
+          `Cannot change to directory ${opts.chdir}: ${describeError(e)}`,
+          { ident: "fs" },
+        );
+      }
+    }
+    const args = core.args;
+    const found = findCommand(args);
+    if (opts.help || opts.man) {
+      const help = await import("./commands/help.ts");
+      return help.showHelp(out, found.name);
+    }
+    if (!found.name) {
+      for (const word of found.tried) out.vent(`"${word}" is not a valid command`);
+      throw new UsageError("");
+    }
+    args.splice(found.index, 1);
+
+    const { loadConfig } = await import("./core/config/mod.ts");
+    const config = loadConfig({ host, systemDir: etc });
+    const verbosity = opts.quiet
+      ? 0
+      : typeof opts.verbose === "number"
+      ? opts.verbose
+      : configVerbosity(config.get("core.verbosity"));
+    out = new Output(host.stdout, host.stderr, verbosity);
+
+    const load = COMMANDS[found.name];
+    if (!load) {
+      throw new SqlitchError(
+        `The "${found.name}" command is not available in this version of sqlitch (${VERSION})`,
+      );
+    }
+    const command = await load();
+    const ctx = { command: found.name, host, out, config, systemDir: etc, program };
+    return await command.run(ctx, args);
+  } catch (e) {
+    return await render(e, out);
+  }
+}
+
+/** The default verbosity from `core.verbosity` (1 when unset or not a number). */
+function configVerbosity(value: string | undefined): number {
+  if (value === undefined || value.trim() === "") return 1;
+  const n = Number.parseInt(value, 10);
+  return Number.isNaN(n) ? 1 : n;
+}
+
+/** A system error's message without Deno's "(os error N)" decoration. */
+function describeError(e: unknown): string {
+  if (e instanceof Deno.errors.NotFound) return "No such file or directory";
+  if (e instanceof Deno.errors.PermissionDenied) return "Permission denied";
+  if (e instanceof Deno.errors.NotADirectory) return "Not a directory";
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.replace(/\s*\(os error \d+\).*$/, "");
+}
+
+/** Print an error the way Sqitch does and return its exit code. */
+async function render(e: unknown, out: Output): Promise<number> {
+  if (e instanceof UsageError) {
+    const { USAGE, COMMAND_LIST } = await import("./commands/usage.ts");
+    for (const line of e.lines) out.vent(line);
+    out.ventLiteral(e.command ? USAGE[e.command] ?? COMMAND_LIST : COMMAND_LIST);
+    return 2;
+  }
+  if (e instanceof SqlitchError) {
+    if (e.exitCode === 1) out.info(e.message);
+    else {
+      out.vent(e.message);
+      if (e.trailingBlankLine) out.vent("");
+    }
+    if (e.stack) out.trace(e.stack);
+    return e.exitCode;
+  }
+  out.vent(describeError(e));
+  if (e instanceof Error && e.stack) out.trace(e.stack);
+  return 2;
+}
+
+if (import.meta.main) {
+  const { denoHost } = await import("./io/deno_host.ts");
+  const code = await main(Deno.args, denoHost(), Deno.execPath());
+  Deno.exit(code);
+}

@@ -1,0 +1,73 @@
+/**
+ * Side-by-side timings of sqlitch and real Sqitch. Each case runs both
+ * programs repeatedly (after a warm-up) and prints the median wall time and
+ * the ratio. sqlitch runs as `deno run` from source, or as $SQLITCH_BIN.
+ *
+ *   deno task bench [--runs N]
+ */
+import { parseArgs } from "node:util";
+
+const root = new URL("..", import.meta.url).pathname;
+const { values } = parseArgs({ options: { runs: { type: "string", default: "25" } } });
+const runs = Number(values.runs);
+
+/** The command line that runs sqlitch. */
+function sqlitchCommand(): string[] {
+  const bin = Deno.env.get("SQLITCH_BIN");
+  return bin ? [bin] : [Deno.execPath(), "run", "--allow-all", `${root}main.ts`];
+}
+
+/** Median wall-clock milliseconds of running `cmd` `runs` times. */
+async function median(cmd: string[]): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs + 2; i++) {
+    const start = performance.now();
+    const out = await new Deno.Command(cmd[0], {
+      args: cmd.slice(1),
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    const elapsed = performance.now() - start;
+    if (!out.success) throw new Error(`${cmd.join(" ")} failed with exit ${out.code}`);
+    if (i >= 2) times.push(elapsed);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+/** Whether real Sqitch is installed. */
+async function haveSqitch(): Promise<boolean> {
+  try {
+    return (await new Deno.Command("sqitch", { args: ["--version"], stdout: "null" }).output())
+      .success;
+  } catch {
+    return false;
+  }
+}
+
+const cases: Array<{ name: string; args: string[]; target?: number }> = [
+  { name: "--version", args: ["--version"], target: 1 / 8 },
+  { name: "help", args: ["help"] },
+];
+
+const sqitch = await haveSqitch();
+if (!sqitch) console.error("!!! sqitch is not installed: only sqlitch is timed !!!");
+console.log(`runs per case: ${runs} (median wall time)`);
+console.log("case".padEnd(14) + "sqitch ms".padStart(12) + "sqlitch ms".padStart(12) + "ratio".padStart(9) + "  target");
+let ok = true;
+for (const c of cases) {
+  const ours = await median([...sqlitchCommand(), ...c.args]);
+  const theirs = sqitch ? await median(["sqitch", ...c.args]) : NaN;
+  const ratio = ours / theirs;
+  const verdict = c.target === undefined || !sqitch
+    ? ""
+    : ratio <= c.target
+    ? `≤ ${c.target.toFixed(3)} ok`
+    : `≤ ${c.target.toFixed(3)} MISSED`;
+  if (verdict.endsWith("MISSED")) ok = false;
+  console.log(
+    c.name.padEnd(14) + theirs.toFixed(1).padStart(12) + ours.toFixed(1).padStart(12) +
+      (sqitch ? ratio.toFixed(3) : "-").padStart(9) + "  " + verdict,
+  );
+}
+if (!ok) Deno.exit(1);
