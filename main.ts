@@ -33,7 +33,10 @@ const CORE_OPTIONS = [
 ];
 
 /** Every Sqitch command, and where sqlitch implements it. */
-const COMMANDS: Record<string, (() => Promise<{ run: import("./commands/context.ts").CommandRun }>) | null> = {
+const COMMANDS: Record<
+  string,
+  (() => Promise<{ run: import("./commands/context.ts").CommandRun }>) | null
+> = {
   add: null,
   bundle: null,
   check: null,

@@ -150,7 +150,7 @@ export class OptionParser {
           if (pairLists.has(spec.key)) {
             ((options[spec.key] ??= []) as Array<[string, string]>).push([key!, String(value)]);
           } else {
-            (options[spec.key] ??= {} as Record<string, string>);
+            options[spec.key] ??= {} as Record<string, string>;
             (options[spec.key] as Record<string, string>)[key!] = String(value);
           }
       }

@@ -53,7 +53,10 @@ const cases: Array<{ name: string; args: string[]; target?: number }> = [
 const sqitch = await haveSqitch();
 if (!sqitch) console.error("!!! sqitch is not installed: only sqlitch is timed !!!");
 console.log(`runs per case: ${runs} (median wall time)`);
-console.log("case".padEnd(14) + "sqitch ms".padStart(12) + "sqlitch ms".padStart(12) + "ratio".padStart(9) + "  target");
+console.log(
+  "case".padEnd(14) + "sqitch ms".padStart(12) + "sqlitch ms".padStart(12) + "ratio".padStart(9) +
+    "  target",
+);
 let ok = true;
 for (const c of cases) {
   const ours = await median([...sqlitchCommand(), ...c.args]);
