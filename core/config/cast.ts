@@ -6,8 +6,11 @@
 import { SqlitchError } from "../errors.ts";
 import type { RawValue } from "./reader.ts";
 
-/** The value types `sqitch config` can cast to. */
-export type CastType = "bool" | "int" | "num";
+/**
+ * The value types `sqitch config` can cast to. `bool-or-int` is what
+ * `--bool-or-int` means (Sqitch 1.3.1 crashes on that option instead).
+ */
+export type CastType = "bool" | "int" | "num" | "bool-or-int";
 
 const BOOL_TRUE = /^(?:true|yes|on|-?0*1)\n?$/i;
 const BOOL_FALSE = /^(?:false|no|off|0*)\n?$/i;
@@ -27,11 +30,27 @@ export function parseBool(value: RawValue): boolean {
  * the number as Perl prints it (`10k` ⇒ `10240`, `1.5m` ⇒ `1572864`).
  */
 export function castValue(value: RawValue, as: CastType): string {
+  if (as === "bool-or-int") return castBoolOrInt(value);
   if (as === "bool") {
     if (value === null) return "1";
     return parseBool(value) ? "true" : "false";
   }
   return castNumber(value, as);
+}
+
+/**
+ * Config::GitLike's `bool-or-int`: a number (as `--int` accepts it) is cast
+ * to int, a valid bool (or a bare key) to bool; anything else is
+ * `Invalid bool-or-int '{v}'`.
+ */
+function castBoolOrInt(value: RawValue): string {
+  if (value === null) return castValue(value, "bool");
+  if (NUMBER.test(value)) return castNumber(value, "int");
+  if (BOOL_TRUE.test(value) || BOOL_FALSE.test(value)) return castValue(value, "bool");
+  throw new SqlitchError(`Invalid bool-or-int '${value}'`, {
+    ident: "config",
+    trailingBlankLine: true,
+  });
 }
 
 /** A Perl number: an integer (IV) or a double (NV). */
