@@ -138,7 +138,12 @@ export async function main(argv: string[], host: Host, execPath: string): Promis
       );
     }
     const command = await load();
-    const ctx = { command: found.name, host, out, config, systemDir: etc, program };
+    const cliVerbosity = opts.quiet
+      ? 0
+      : typeof opts.verbose === "number"
+      ? opts.verbose
+      : undefined;
+    const ctx = { command: found.name, host, out, config, systemDir: etc, program, cliVerbosity };
     return await command.run(ctx, args);
   } catch (e) {
     return await render(e, out);

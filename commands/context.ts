@@ -20,6 +20,12 @@ export interface CommandContext {
   systemDir: string;
   /** The name the program was invoked as. */
   program: string;
+  /**
+   * The verbosity given on the command line: the `-v` count, 0 for
+   * `--quiet`, undefined when neither was given (Sqitch's
+   * `options->{verbosity}`; `target`/`engine` list verbosely when it is > 0).
+   */
+  cliVerbosity?: number;
 }
 
 /** A command implementation: returns the exit code. */

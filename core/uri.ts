@@ -756,6 +756,11 @@ export class DbUri {
   }
 }
 
+/** The string form of Perl's `URI->new($text)` (unwrapped, illegal characters escaped). */
+export function uriString(text: string): string {
+  return newUri(text).str;
+}
+
 /** True when `arg` parses as a URI::db, i.e. it literally starts with `db:` (any case). */
 export function isDbUriString(arg: string): boolean {
   return SCHEME_PREFIX_RE.exec(unwrap(arg))?.[1].toLowerCase() === "db";
