@@ -12,13 +12,11 @@ import { dispatch, listVerbosely, matchingKeys, renameSections, showTarget } fro
 import {
   configParams,
   type ConfigProperties,
-  configTarget,
-  makeTargetDirectories,
   propertiesFrom,
   setOperation,
   TARGET_CONFIG_OPTIONS,
   targetContext,
-  writePlan,
+  writeTargetConfig,
 } from "./target_config.ts";
 
 /** The engine command's options: `--target` and the target properties. */
@@ -103,10 +101,7 @@ function add(ctx: CommandContext, props: ConfigProperties, args: string[]): void
   }
   const value = engineTarget(ctx, props, engine, name) ?? `db:${engine}:`;
   const ops = [setOperation(ctx, `${prefix}.target`, value), ...configParams(ctx, prefix, props)];
-  config.edit(config.scopeFile("local"), (doc) => doc.groupSet(ops));
-  const target = configTarget(ctx, props, undefined, { name, engine });
-  writePlan(ctx, target);
-  makeTargetDirectories(ctx, props, [target]);
+  writeTargetConfig(ctx, props, ops, { name, engine }, true);
 }
 
 /** `alter <engine>`: write the given properties of an existing engine; create directories. */
@@ -125,8 +120,7 @@ function alter(ctx: CommandContext, props: ConfigProperties, args: string[]): vo
   }
   if (perlTrue(props.target)) props.target = engineTarget(ctx, props, engine, undefined);
   const ops = configParams(ctx, prefix, props);
-  config.edit(config.scopeFile("local"), (doc) => doc.groupSet(ops));
-  makeTargetDirectories(ctx, props, [configTarget(ctx, props, undefined, { engine })]);
+  writeTargetConfig(ctx, props, ops, { engine }, false);
 }
 
 /** `remove|rm <engine>`. */

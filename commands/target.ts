@@ -12,13 +12,11 @@ import { type CommandContext, parseCommandOptions } from "./context.ts";
 import {
   configParams,
   type ConfigProperties,
-  configTarget,
-  makeTargetDirectories,
   propertiesFrom,
   setOperation,
   TARGET_CONFIG_OPTIONS,
   targetContext,
-  writePlan,
+  writeTargetConfig,
 } from "./target_config.ts";
 
 /** The target command's options: `--uri` and the target properties. */
@@ -111,10 +109,7 @@ function add(ctx: CommandContext, props: ConfigProperties, args: string[]): void
       props,
     ),
   ];
-  config.edit(config.scopeFile("local"), (doc) => doc.groupSet(ops));
-  const target = configTarget(ctx, props, undefined, { name });
-  writePlan(ctx, target);
-  makeTargetDirectories(ctx, props, [target]);
+  writeTargetConfig(ctx, props, ops, { name }, true);
 }
 
 /** `alter <name>`: write the given properties of an existing target; create directories. */
@@ -131,8 +126,7 @@ function alter(ctx: CommandContext, props: ConfigProperties, args: string[]): vo
     );
   }
   const ops = configParams(ctx, prefix, props);
-  config.edit(config.scopeFile("local"), (doc) => doc.groupSet(ops));
-  makeTargetDirectories(ctx, props, [configTarget(ctx, props, undefined, { name })]);
+  writeTargetConfig(ctx, props, ops, { name }, false);
 }
 
 /** The `core.target` / `engine.<e>.target` keys whose value is `name`. */

@@ -14,7 +14,12 @@ import type { OptionValue } from "../core/getopt.ts";
 import { systemUser } from "../core/identity.ts";
 import { canonpath, dirPath, filePath } from "../core/perlpath.ts";
 import { newPlanText, readPlanPragmas } from "../core/plan_pragmas.ts";
-import { makeDirectories, scriptDirectories, type TargetDirectories } from "../core/script_dirs.ts";
+import {
+  assertCreatable,
+  makeDirectories,
+  scriptDirectories,
+  type TargetDirectories,
+} from "../core/script_dirs.ts";
 import {
   commandDefaultTarget,
   resolveTarget,
@@ -323,19 +328,55 @@ function fileDir(path: string): string {
 }
 
 /**
- * Write `target`'s plan file unless it exists (Sqitch's write_plan). The
- * project and URI come from the arguments, else from the default target's
- * plan, else from the target's own plan (`Missing %project pragma in
- * {file}` when none has one). An existing file must be a plan of the same
- * project (`Cannot initialize because …`). A missing plan directory is
- * created (`Created {dir}/`), then `Created {file}`.
+ * Whether a plan file already exists for `project`. An existing path must
+ * be a plan file of that same project, else `Cannot initialize because …`.
  */
-export function writePlan(
+function planExists(ctx: CommandContext, file: string, project: string): boolean {
+  const info = ctx.host.fs.stat(file);
+  if (!info) return false;
+  if (!info.isFile) {
+    throw new SqlitchError(
+      `Cannot initialize because ${file} already exists and is not a file`,
+      { ident: "init" },
+    );
+  }
+  const existing = planProject(ctx, file);
+  if (!existing) {
+    throw new SqlitchError(
+      `Cannot initialize because ${file} already exists and is not a valid plan file`,
+      { ident: "init" },
+    );
+  }
+  if (existing.project !== project) {
+    throw new SqlitchError(
+      `Cannot initialize because project "${existing.project}" already initialized in ${file}`,
+      { ident: "init" },
+    );
+  }
+  return true;
+}
+
+/** A plan file a command will create, checked but not yet written. */
+export interface PlanToWrite {
+  file: string;
+  project: string;
+  uri?: string;
+  /** The file already exists as a plan of the same project: nothing to write. */
+  exists: boolean;
+}
+
+/**
+ * Everything Sqitch's write_plan checks, without writing: the project and
+ * URI come from the arguments, else from the default target's plan, else
+ * from the target's own plan (`Missing %project pragma in {file}` when
+ * none has one); an existing file must be a plan of the same project
+ * (`Cannot initialize because …`).
+ */
+export function planFor(
   ctx: CommandContext,
   target: Target,
   given: { project?: string; uri?: string } = {},
-): void {
-  const { fs } = ctx.host;
+): PlanToWrite {
   const file = target.planFile;
   let project = given.project;
   let uri = given.uri;
@@ -349,35 +390,21 @@ export function writePlan(
       throw new SqlitchError(`Missing %project pragma in ${file}`, { ident: ctx.command });
     }
   }
+  return { file, project: project!, uri, exists: planExists(ctx, file, project!) };
+}
 
-  const info = fs.stat(file);
-  if (info) {
-    if (!info.isFile) {
-      throw new SqlitchError(
-        `Cannot initialize because ${file} already exists and is not a file`,
-        { ident: "init" },
-      );
-    }
-    const existing = planProject(ctx, file);
-    if (!existing) {
-      throw new SqlitchError(
-        `Cannot initialize because ${file} already exists and is not a valid plan file`,
-        { ident: "init" },
-      );
-    }
-    if (existing.project !== project) {
-      throw new SqlitchError(
-        `Cannot initialize because project "${existing.project}" already initialized in ${file}`,
-        { ident: "init" },
-      );
-    }
-    return;
-  }
-
+/**
+ * Write a checked plan file unless it exists: a missing plan directory is
+ * created (`Created {dir}/`), then `Created {file}`.
+ */
+export function writePlan(ctx: CommandContext, plan: PlanToWrite): void {
+  if (plan.exists) return;
+  const { fs } = ctx.host;
+  const { file } = plan;
   const dir = fileDir(file);
   if (!fs.stat(dir)?.isDirectory) makeDirectories(fs, ctx.out, [dir], ctx.command);
   try {
-    fs.writeText(file, newPlanText(project!, uri));
+    fs.writeText(file, newPlanText(plan.project, plan.uri));
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     throw new SqlitchError(
@@ -388,13 +415,67 @@ export function writePlan(
   ctx.out.info(`Created ${file}`);
 }
 
+/** The script directories of `targets` (cli.md §5.10). */
+function targetDirectories(
+  props: ConfigProperties,
+  targets: readonly TargetDirectories[],
+): string[] {
+  const dirProps = { ...props };
+  if (!perlTrue(dirProps.top_dir)) delete dirProps.top_dir;
+  return scriptDirectories(dirProps, targets);
+}
+
 /** Create the script directories of `targets` (cli.md §5.10), printing `Created {dir}/`. */
 export function makeTargetDirectories(
   ctx: CommandContext,
   props: ConfigProperties,
   targets: readonly TargetDirectories[],
 ): void {
-  const dirProps = { ...props };
-  if (!perlTrue(dirProps.top_dir)) delete dirProps.top_dir;
-  makeDirectories(ctx.host.fs, ctx.out, scriptDirectories(dirProps, targets), ctx.command);
+  makeDirectories(ctx.host.fs, ctx.out, targetDirectories(props, targets), ctx.command);
+}
+
+/**
+ * Fail before anything is written when the directory of a missing plan
+ * file (`withPlan`) or a script directory of `targets` cannot be created (a path component is a
+ * file), so a failing command leaves the project as it was.
+ */
+export function assertTargetDirectories(
+  ctx: CommandContext,
+  props: ConfigProperties,
+  targets: ReadonlyArray<TargetDirectories & { planFile: string }>,
+  withPlan = true,
+): void {
+  const fs = ctx.host.fs;
+  const dirs = withPlan
+    ? targets.filter((t) => !fs.stat(t.planFile)).map((t) => fileDir(t.planFile))
+    : [];
+  assertCreatable(ctx.host.fs, [...dirs, ...targetDirectories(props, targets)], ctx.command);
+}
+
+/**
+ * Write `ops` to the local config file, then (`withPlan`) the target's
+ * plan file and its script directories — the write sequence of `target`
+ * and `engine` add/alter. Directories that cannot be created fail before
+ * the config is touched; other failures come after the write, as in Sqitch.
+ */
+export function writeTargetConfig(
+  ctx: CommandContext,
+  props: ConfigProperties,
+  ops: SetOperation[],
+  params: ConfigTargetParams,
+  withPlan: boolean,
+): void {
+  let target: Target | undefined;
+  let failure: unknown;
+  try {
+    target = configTarget(ctx, props, undefined, params);
+    assertTargetDirectories(ctx, props, [target], withPlan);
+  } catch (e) {
+    if (target) throw e;
+    failure = e;
+  }
+  ctx.config.edit(ctx.config.scopeFile("local"), (doc) => doc.groupSet(ops));
+  if (!target) throw failure;
+  if (withPlan) writePlan(ctx, planFor(ctx, target));
+  makeTargetDirectories(ctx, props, [target]);
 }

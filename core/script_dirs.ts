@@ -118,6 +118,26 @@ function makePath(
 }
 
 /**
+ * Check, before anything is written, that each directory could be made:
+ * a path component that exists but is not a directory fails the same way
+ * makeDirectories would, `Error creating {path}: File exists`.
+ */
+export function assertCreatable(fs: FileSystem, dirs: readonly string[], ident: string): void {
+  for (const dir of dirs) {
+    let path = dir;
+    while (!fs.stat(path)) {
+      const parent = parentOf(path);
+      if (parent === path) break;
+      path = parent;
+    }
+    const info = fs.stat(path);
+    if (info && !info.isDirectory) {
+      throw new SqlitchError(`Error creating ${path}: File exists`, { ident });
+    }
+  }
+}
+
+/**
  * Create each missing directory (with its parents), printing `Created
  * {dir}/` (info) for each one asked for; existing directories are skipped
  * silently. The first failure throws `Error creating {path}: {error}`.

@@ -247,6 +247,8 @@ const scenarios: Scenario[] = [
     steps: ["target add w db:pg:w --plan-file w.plan", "target show w"],
   },
   {
+    // Steps 5-7 name directories that cannot be created: Sqitch writes the target, then
+    // fails; sqlitch fails before writing (tests/cli/errors_test.ts), so trees differ.
     name: "target: existing plan files must belong to the project",
     files: {
       ...PROJECT,
@@ -261,9 +263,9 @@ const scenarios: Scenario[] = [
       { argv: "target add b db:pg:b --plan-file adir", sqitchCode: 2 },
       { argv: "target add c db:pg:c --plan-file bad.plan", sqitchCode: 2 },
       { argv: "target add d db:pg:d --plan-file same.plan", sqitchCode: 0 },
-      { argv: "target add e db:pg:e --plan-file afile/x.plan", sqitchCode: 2 },
-      { argv: "target add f db:pg:f --top-dir afile/sub", sqitchCode: 2 },
-      { argv: "target add g db:pg:g --dir deploy=afile/d", sqitchCode: 2 },
+      { argv: "target add e db:pg:e --plan-file afile/x.plan", sqitchCode: 2, compareTree: false },
+      { argv: "target add f db:pg:f --top-dir afile/sub", sqitchCode: 2, compareTree: false },
+      { argv: "target add g db:pg:g --dir deploy=afile/d", sqitchCode: 2, compareTree: false },
     ],
   },
   {
