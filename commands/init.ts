@@ -17,6 +17,7 @@ import {
   makeTargetDirectories,
   planFor,
   propertiesFrom,
+  PROPERTY_ORDER,
   TARGET_CONFIG_OPTIONS,
   writePlan,
 } from "./target_config.ts";
@@ -147,22 +148,11 @@ function configText(
 
 /** The script settings given on the command line, in the order Sqitch writes them. */
 function scriptSettings(props: ConfigProperties): Array<[string, string]> {
-  const names = [
-    "extension",
-    "deploy_dir",
-    "revert_dir",
-    "verify_dir",
-    "reworked_dir",
-    "reworked_deploy_dir",
-    "reworked_revert_dir",
-    "reworked_verify_dir",
-  ] as const;
-  const result: Array<[string, string]> = [];
-  for (const name of names) {
+  const names = PROPERTY_ORDER.slice(PROPERTY_ORDER.indexOf("extension"));
+  return names.flatMap((name) => {
     const value = props[name];
-    if (value !== undefined) result.push([name, value]);
-  }
-  return result;
+    return value === undefined ? [] : [[name, value] as [string, string]];
+  });
 }
 
 /** The target's effective value of a layout property, as init comments it. */

@@ -19,7 +19,8 @@ import { dirPath, filePath, joinClean } from "./perlpath.ts";
 import { DbUri, isDbUriString } from "./uri.ts";
 
 /** Which project layout defaults apply: Sqitch's, or sqlitch's own (`sqlitch/` top dir). */
-export type CompatMode = "sqitch" | "sqlitch";
+export type { CompatMode } from "./config/discovery.ts";
+import type { CompatMode } from "./config/discovery.ts";
 
 /** Command-line values that shape every target a command builds (Sqitch's target_params). */
 export interface TargetOverrides {

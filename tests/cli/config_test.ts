@@ -5,60 +5,11 @@
  * runs main.ts in a fresh temporary directory with a clean environment.
  */
 import { deepStrictEqual as assertEquals, match as assertMatch } from "node:assert/strict";
-import { defaultSqlitchCmd } from "../parity/kit.ts";
+import { runSqlitch, type Sandbox, withSandbox } from "./sandbox.ts";
 
-interface Sandbox {
-  root: string;
-  proj: string;
-  home: string;
-}
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** A temporary project and home directory, with files (relative to the root) created. */
-async function sandbox(files: Record<string, string> = {}): Promise<Sandbox> {
-  const root = await Deno.realPath(await Deno.makeTempDir({ prefix: "sqlitch-cli-config-" }));
-  const sb = { root, proj: `${root}/proj`, home: `${root}/home` };
-  await Deno.mkdir(sb.proj);
-  await Deno.mkdir(sb.home);
-  for (const [rel, text] of Object.entries(files)) {
-    const path = `${root}/${rel}`;
-    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
-    await Deno.writeTextFile(path, text);
-  }
-  return sb;
-}
-
-/** Run sqlitch in the project directory with only the given environment. */
-async function sqlitch(
-  sb: Sandbox,
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<Result> {
-  const [cmd, ...pre] = defaultSqlitchCmd();
-  const denoDir = Deno.env.get("DENO_DIR") ??
-    `${Deno.env.get("XDG_CACHE_HOME") ?? `${Deno.env.get("HOME") ?? "/root"}/.cache`}/deno`;
-  const out = await new Deno.Command(cmd, {
-    args: [...pre, ...args],
-    cwd: sb.proj,
-    clearEnv: true,
-    env: {
-      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-      HOME: sb.home,
-      LANG: "C.UTF-8",
-      DENO_DIR: denoDir,
-      DENO_NO_UPDATE_CHECK: "1",
-      SQITCH_SYSTEM_CONFIG: `${sb.root}/etc/sqitch.conf`,
-      ...env,
-    },
-    stdin: "null",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+/** Run sqlitch in `sb.proj` (which a test may point at a sub-directory). */
+function sqlitch(sb: Sandbox, args: string[], env: Record<string, string> = {}) {
+  return runSqlitch(sb, args, env, sb.proj.slice(sb.root.length + 1));
 }
 
 async function read(path: string): Promise<string | undefined> {
@@ -75,14 +26,7 @@ function cliTest(
   files: Record<string, string>,
   fn: (sb: Sandbox) => Promise<void>,
 ): void {
-  Deno.test(`cli: config: ${name}`, async () => {
-    const sb = await sandbox(files);
-    try {
-      await fn(sb);
-    } finally {
-      await Deno.remove(sb.root, { recursive: true });
-    }
-  });
+  Deno.test(`cli: config: ${name}`, () => withSandbox(files, fn));
 }
 
 cliTest("SQLITCH_CONFIG beats SQITCH_CONFIG for reads and writes", {

@@ -6,69 +6,34 @@
  * Each test runs `deno run main.ts` in a fresh temporary project.
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
+import { readFile, type RunResult, runSqlitch, type Sandbox, withSandbox } from "./sandbox.ts";
 
-const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
+/** Run sqlitch with `args` in the sandbox's project directory. */
+function sqlitch(sb: Sandbox, ...args: string[]): Promise<RunResult> {
+  return runSqlitch(sb, args);
 }
 
-/** A temporary project directory with a HOME beside it. */
-async function project(files: Record<string, string>): Promise<string> {
-  const root = await Deno.makeTempDir({ prefix: "sqlitch-target-engine-" });
-  await Deno.mkdir(`${root}/home`);
-  await Deno.mkdir(`${root}/proj`);
-  for (const [path, text] of Object.entries(files)) {
-    const full = `${root}/proj/${path}`;
-    await Deno.mkdir(full.slice(0, full.lastIndexOf("/")), { recursive: true });
-    await Deno.writeTextFile(full, text);
-  }
-  return root;
+/** A project file's text ("" when missing). */
+function read(sb: Sandbox, path: string): string {
+  return readFile(sb, `proj/${path}`) ?? "";
 }
 
-/** Run sqlitch with `args` in `<root>/proj`. */
-async function sqlitch(root: string, ...args: string[]): Promise<Run> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--no-lock", "--quiet", MAIN, ...args],
-    cwd: `${root}/proj`,
-    clearEnv: true,
-    env: {
-      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-      HOME: `${root}/home`,
-      LANG: "C.UTF-8",
-      SQITCH_SYSTEM_CONFIG: `${root}/etc/sqitch.conf`,
-    },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
-
-function read(root: string, path: string): string {
-  return Deno.readTextFileSync(`${root}/proj/${path}`);
-}
-
-function exists(root: string, path: string): boolean {
+/** Whether a path exists in the project. */
+function exists(sb: Sandbox, path: string): boolean {
   try {
-    Deno.statSync(`${root}/proj/${path}`);
+    Deno.statSync(`${sb.proj}/${path}`);
     return true;
   } catch {
     return false;
   }
 }
 
-async function withProject(
-  files: Record<string, string>,
-  fn: (root: string) => Promise<void>,
-): Promise<void> {
-  const root = await project(files);
-  try {
-    await fn(root);
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
+/** Run `fn` in a fresh sandbox whose project holds `files`. */
+function withProject(files: Record<string, string>, fn: (sb: Sandbox) => Promise<void>) {
+  return withSandbox(
+    Object.fromEntries(Object.entries(files).map(([path, text]) => [`proj/${path}`, text])),
+    fn,
+  );
 }
 
 const SQLITCH_CONF = "[core]\n\tengine = sqlite\n\tcompat = sqlitch\n";
