@@ -15,6 +15,8 @@ export interface PathInfo {
 export interface FileSystem {
   /** File contents as UTF-8 text, or undefined when it does not exist or cannot be read. */
   readText(path: string): string | undefined;
+  /** File contents as raw bytes, or undefined when it does not exist or cannot be read. */
+  readBytes(path: string): Uint8Array | undefined;
   /** Write text (UTF-8); throws a SqlitchError naming the path on failure. */
   writeText(path: string, text: string): void;
   /** Create a file exclusively; false if it already exists. Throws on other errors. */

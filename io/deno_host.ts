@@ -28,6 +28,13 @@ export const denoFileSystem: FileSystem = {
       return undefined;
     }
   },
+  readBytes(path: string): Uint8Array | undefined {
+    try {
+      return Deno.readFileSync(path);
+    } catch {
+      return undefined;
+    }
+  },
   writeText(path: string, text: string): void {
     Deno.writeTextFileSync(path, text);
   },

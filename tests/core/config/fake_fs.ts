@@ -60,6 +60,11 @@ export class FakeFs implements FileSystem {
     return this.files.get(this.#real(path));
   }
 
+  readBytes(path: string): Uint8Array | undefined {
+    const text = this.readText(path);
+    return text === undefined ? undefined : new TextEncoder().encode(text);
+  }
+
   writeText(path: string, text: string): void {
     const real = this.#real(path);
     if (!this.dirs.has(dirname(real))) throw new Error(`No such file or directory: ${path}`);
