@@ -13,7 +13,8 @@ import { SqlitchError } from "../core/errors.ts";
 import type { OptionValue } from "../core/getopt.ts";
 import { systemUser } from "../core/identity.ts";
 import { canonpath, dirPath, filePath } from "../core/perlpath.ts";
-import { newPlanText, readPlanPragmas } from "../core/plan_pragmas.ts";
+import { readPlan } from "../core/plan/parser.ts";
+import { newPlanText } from "../core/plan_pragmas.ts";
 import {
   assertCreatable,
   makeDirectories,
@@ -306,14 +307,14 @@ export function configTarget(
   return resolveTarget(tctx, { name: def.name, uri: def.uri });
 }
 
-/** The project name of a plan file, or undefined when it cannot be read. */
+/** The project name of a plan file, or undefined when it cannot be read or parsed (as a whole). */
 function planProject(
   ctx: CommandContext,
   file: string,
 ): { project: string; uri?: string } | undefined {
   try {
-    const header = readPlanPragmas(ctx.host.fs, file);
-    return { project: header.project, uri: header.uri };
+    const plan = readPlan(ctx.host.fs, file);
+    return { project: plan.project, uri: plan.uri };
   } catch {
     return undefined;
   }

@@ -1,0 +1,221 @@
+/**
+ * The regular expressions of Sqitch 1.3.1's plan parser (Plan.pm `_parse`,
+ * Plan/Depend.pm `parse`), translated to JavaScript with the same
+ * backtracking behaviour (plan-format.md §2, §4, §5.3). Lines never
+ * contain "\n", so `.` is written as "any character" (flag `s`).
+ */
+import { NAME_PATTERN } from "../names.ts";
+import { BLANK_CLASS, DIGIT, isBlankChar } from "./text.ts";
+
+const B = `[${BLANK_CLASS}]`;
+const D = DIGIT;
+/** Plan.pm's `$punct`: ASCII punctuation except underscore. */
+const P = "!\"#$%&'()*+,\\-./:;<=>?@\\[\\]^`{|}~";
+
+/** A blank line or a comment line: `^(?<lspace>B*)(?:#B*(?<note>.+)|$)`. */
+const BLANK_LINE = new RegExp(String.raw`^(${B}*)(?:#${B}*(.+)|$)`, "su");
+
+/** What the blank/comment test makes of a line, or undefined if it is not one. */
+export interface BlankMatch {
+  lspace: string;
+  /** The raw note (undefined when there is no `#`). */
+  note?: string;
+}
+
+/** Apply the blank/comment-line test (§2.1 step 1). */
+export function matchBlankLine(line: string): BlankMatch | undefined {
+  // Fast path: the first non-blank character decides.
+  let i = 0;
+  while (i < line.length && isBlankChar(line.charCodeAt(i))) i++;
+  if (i === line.length) return { lspace: line };
+  if (line.charCodeAt(i) !== 0x23) return undefined;
+  const m = BLANK_LINE.exec(line);
+  if (!m) return undefined;
+  return { lspace: m[1], note: m[2] };
+}
+
+/** The parts the inline-note strip takes off a line (§2.1 step 2). */
+export interface InlineNote {
+  /** The line without rspace and note. */
+  rest: string;
+  rspace: string;
+  /** The raw note after `#` and its leading blanks (undefined without `#`). */
+  note?: string;
+}
+
+/**
+ * Remove the leftmost match of `(?<rspace>B*)(?:#B*(?<note>.*))?$`: the
+ * note starts at the first `#`; rspace is the run of blanks before it, or
+ * the trailing blanks when there is no `#`.
+ */
+export function stripInlineNote(line: string): InlineNote {
+  const hash = line.indexOf("#");
+  let end = hash < 0 ? line.length : hash;
+  let start = end;
+  while (start > 0 && isBlankChar(line.charCodeAt(start - 1))) start--;
+  if (hash < 0) return { rest: line.slice(0, start), rspace: line.slice(start) };
+  end = hash + 1;
+  while (end < line.length && isBlankChar(line.charCodeAt(end))) end++;
+  return { rest: line.slice(0, start), rspace: line.slice(start, hash), note: line.slice(end) };
+}
+
+/** A pragma line once its inline note is stripped. */
+const PRAGMA_LINE = new RegExp(
+  String.raw`^(?<lspace>${B}*)?%(?<hspace>${B}*)?` +
+    String.raw`(?<name>[^${P}](?:[^${BLANK_CLASS}=]*?[^${P}${BLANK_CLASS}])?)` +
+    String.raw`(?:(?<lopspace>${B}*)(?<operator>=)(?<ropspace>${B}*)(?<value>.+))?$`,
+  "su",
+);
+
+/** The captures of a pragma line. */
+export interface PragmaMatch {
+  lspace: string;
+  hspace: string;
+  name: string;
+  lopspace: string;
+  operator: string;
+  ropspace: string;
+  value?: string;
+}
+
+/** Match a (note-stripped) pragma line, or undefined. */
+export function matchPragma(rest: string): PragmaMatch | undefined {
+  const g = PRAGMA_LINE.exec(rest)?.groups;
+  if (!g) return undefined;
+  return {
+    lspace: g.lspace ?? "",
+    hspace: g.hspace ?? "",
+    name: g.name,
+    lopspace: g.lopspace ?? "",
+    operator: g.operator ?? "",
+    ropspace: g.ropspace ?? "",
+    value: g.value,
+  };
+}
+
+/**
+ * A change or tag line once its inline note is stripped. Groups: 1 lspace,
+ * 2 lopspace, 3 operator, 4 ropspace, 5 name, 6 pspace, 7 dependencies,
+ * 8 timestamp, 9 planner name, 10 email.
+ */
+const ITEM_LINE = new RegExp(
+  String.raw`^(${B}*)?(?:@|(${B}*)([+\-])(${B}*))?` +
+    String.raw`(${NAME_PATTERN})(${B}+)?` +
+    String.raw`(?:\[([^\]]+)\]${B}*)?` +
+    String.raw`(?:(${D}{4}-${D}{2}-${D}{2}T${D}{2}:${D}{2}:${D}{2}Z)${B}*)?` +
+    String.raw`(?:([^<]+)${B}+<([^>]+)>)?$`,
+  "su",
+);
+
+/** A timestamp anywhere in a line (`$ts_re`, unanchored). */
+const TIMESTAMP_ANYWHERE = new RegExp(
+  String.raw`${D}{4}-${D}{2}-${D}{2}T${D}{2}:${D}{2}:${D}{2}Z`,
+  "u",
+);
+
+/** The captures of a change or tag line (undefined = not captured). */
+export interface ItemMatch {
+  lspace: string;
+  lopspace: string;
+  operator: string;
+  ropspace: string;
+  name: string;
+  pspace?: string;
+  dependencies?: string;
+  /** `YYYY-MM-DDTHH:MM:SSZ` in any decimal digits. */
+  timestamp?: string;
+  plannerName?: string;
+  plannerEmail?: string;
+}
+
+/** Match a (note-stripped) change or tag line, or undefined. */
+export function matchItem(rest: string): ItemMatch | undefined {
+  const g = ITEM_LINE.exec(rest);
+  if (!g) return undefined;
+  return {
+    lspace: g[1] ?? "",
+    lopspace: g[2] ?? "",
+    operator: g[3] ?? "",
+    ropspace: g[4] ?? "",
+    name: g[5],
+    pspace: g[6],
+    dependencies: g[7],
+    timestamp: g[8],
+    plannerName: g[9],
+    plannerEmail: g[10],
+  };
+}
+
+/** True when a timestamp-shaped substring occurs in `text`. */
+export function hasTimestamp(text: string): boolean {
+  return TIMESTAMP_ANYWHERE.test(text);
+}
+
+/** True when a (note-stripped) line is a tag line: `^B*@`. */
+export function isTagLine(rest: string): boolean {
+  let i = 0;
+  while (i < rest.length && isBlankChar(rest.charCodeAt(i))) i++;
+  return rest.charCodeAt(i) === 0x40;
+}
+
+const BLANKS = new RegExp(`${B}+`, "u");
+
+/** Split on `[[:blank:]]+` as Perl's split does (leading empty field kept, trailing ones dropped). */
+export function splitBlanks(text: string): string[] {
+  // Fast path: single ASCII spaces between non-blank tokens.
+  let simple = text.charCodeAt(0) !== 0x20;
+  for (let i = 0; simple && i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20) simple = text.charCodeAt(i + 1) !== 0x20;
+    else if (c === 0x09 || (c >= 0x80 && isBlankChar(c))) simple = false;
+  }
+  const parts = simple ? text.split(" ") : text.split(BLANKS);
+  while (parts.length > 0 && parts[parts.length - 1] === "") parts.pop();
+  return parts;
+}
+
+/** The dependency token grammar (§4). Groups: 1 `!`, 2 project, 3 id, 4 change, 5–6 tag. */
+const DEPENDENCY = new RegExp(
+  String.raw`^(!?)(?:(${NAME_PATTERN}):)?` +
+    String.raw`(?:([0-9a-f]{40})|(${NAME_PATTERN})(?:@(${NAME_PATTERN}))?` +
+    String.raw`|(?:@(${NAME_PATTERN}))?)$`,
+  "u",
+);
+
+/** Dependency tokens made of ASCII word characters (names that are always valid). */
+const SIMPLE_DEPENDENCY = /^(!?)(?:(\w+):)?(\w+)(?:@(\w+))?$/;
+
+/** The captures of a dependency token. */
+export interface DependencyMatch {
+  conflicts: boolean;
+  project?: string;
+  id?: string;
+  change?: string;
+  tag?: string;
+}
+
+/** Parse a dependency token (`Depend->parse`), or undefined when it does not match. */
+export function matchDependency(token: string): DependencyMatch | undefined {
+  // Fast path: ASCII word characters only, which always make a valid name.
+  const simple = SIMPLE_DEPENDENCY.exec(token);
+  if (simple) {
+    const change = simple[3];
+    if (simple[4] === undefined && /^[0-9a-f]{40}$/.test(change)) {
+      return { conflicts: simple[1] === "!", project: simple[2], id: change };
+    }
+    return { conflicts: simple[1] === "!", project: simple[2], change, tag: simple[4] };
+  }
+  const g = DEPENDENCY.exec(token);
+  if (!g) return undefined;
+  return { conflicts: g[1] === "!", project: g[2], id: g[3], change: g[4], tag: g[5] ?? g[6] };
+}
+
+/** A name that starts like a SHA-1 ID (`/^[0-9a-f]{40}/`). */
+export function looksLikeSha1(name: string): boolean {
+  return /^[0-9a-f]{40}/.test(name);
+}
+
+/** A full 40-character lowercase hex string. */
+export function isSha1(text: string): boolean {
+  return /^[0-9a-f]{40}$/.test(text);
+}

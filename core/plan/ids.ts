@@ -1,0 +1,97 @@
+/**
+ * Change IDs, tag IDs and script hashes (ids.md): an ID is the SHA-1 of
+ * `"<kind> <byte length>\0"` followed by the UTF-8 INFO text, git-object
+ * style; a script hash is the SHA-1 of the deploy script's raw bytes.
+ */
+import { createHash } from "node:crypto";
+
+/** The fields of a change's INFO text (ids.md §1.1). */
+export interface ChangeInfoFields {
+  project: string;
+  /** The canonical project URI; given when the plan's `%uri` value is Perl-true. */
+  uri?: string;
+  name: string;
+  /** ID of the previous change line of the plan, if any. */
+  parent?: string;
+  plannerName: string;
+  plannerEmail: string;
+  /** `YYYY-MM-DDTHH:MM:SSZ`. */
+  timestamp: string;
+  /** Dependency strings (`as_string`: own-project prefix removed, no `!`). */
+  requires: readonly string[];
+  conflicts: readonly string[];
+  /** The decoded note. */
+  note: string;
+}
+
+/** The fields of a tag's INFO text (ids.md §1.2). */
+export interface TagInfoFields {
+  project: string;
+  uri?: string;
+  /** The tag name without `@`. */
+  name: string;
+  /** ID of the change the tag is attached to. */
+  changeId: string;
+  plannerName: string;
+  plannerEmail: string;
+  timestamp: string;
+  note: string;
+}
+
+/** Perl truthiness of a string: false for "" and "0". */
+const truthy = (s: string | undefined): s is string => s !== undefined && s !== "" && s !== "0";
+
+/**
+ * A change's INFO text. Perl truthiness applies: a requires or conflicts
+ * list whose joined text is "0", or a note that is "0", is left out.
+ */
+export function changeInfo(f: ChangeInfoFields): string {
+  let info = `project ${f.project}\n`;
+  if (f.uri !== undefined) info += `uri ${f.uri}\n`;
+  info += `change ${f.name}\n`;
+  if (f.parent !== undefined) info += `parent ${f.parent}\n`;
+  info += `planner ${f.plannerName} <${f.plannerEmail}>\ndate ${f.timestamp}`;
+  const reqs = f.requires.join("\n  + ");
+  if (truthy(reqs)) info += `\nrequires\n  + ${reqs}`;
+  const confs = f.conflicts.join("\n  - ");
+  if (truthy(confs)) info += `\nconflicts\n  - ${confs}`;
+  if (truthy(f.note)) info += `\n\n${f.note}`;
+  return info;
+}
+
+/** A tag's INFO text. */
+export function tagInfo(f: TagInfoFields): string {
+  let info = `project ${f.project}\n`;
+  if (f.uri !== undefined) info += `uri ${f.uri}\n`;
+  info += `tag @${f.name}\nchange ${f.changeId}\n` +
+    `planner ${f.plannerName} <${f.plannerEmail}>\ndate ${f.timestamp}`;
+  if (truthy(f.note)) info += `\n\n${f.note}`;
+  return info;
+}
+
+const encoder = new TextEncoder();
+/** Scratch space for UTF-8 encoding (grown on demand; IDs are computed synchronously). */
+let scratch = new Uint8Array(4096);
+
+/** The ID of an object: lowercase hex SHA-1 of `"<kind> <bytes>\0<info>"`. */
+export function objectId(kind: "change" | "tag", info: string): string {
+  if (scratch.length < info.length * 3) scratch = new Uint8Array(info.length * 3);
+  const bytes = encoder.encodeInto(info, scratch).written;
+  return createHash("sha1").update(`${kind} ${bytes}\0`).update(scratch.subarray(0, bytes))
+    .digest("hex");
+}
+
+/** The ID of a change from its INFO fields. */
+export function changeId(f: ChangeInfoFields): string {
+  return objectId("change", changeInfo(f));
+}
+
+/** The ID of a tag from its INFO fields. */
+export function tagId(f: TagInfoFields): string {
+  return objectId("tag", tagInfo(f));
+}
+
+/** `changes.script_hash`: the lowercase hex SHA-1 of a deploy script's raw bytes. */
+export function scriptHash(bytes: Uint8Array): string {
+  return createHash("sha1").update(bytes).digest("hex");
+}
