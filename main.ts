@@ -37,7 +37,7 @@ const COMMANDS: Record<
   string,
   (() => Promise<{ run: import("./commands/context.ts").CommandRun }>) | null
 > = {
-  add: null,
+  add: () => import("./commands/add.ts"),
   bundle: null,
   check: null,
   checkout: null,
@@ -47,13 +47,13 @@ const COMMANDS: Record<
   help: () => import("./commands/help.ts"),
   init: () => import("./commands/init.ts"),
   log: null,
-  plan: null,
+  plan: () => import("./commands/plan.ts"),
   rebase: null,
   revert: null,
-  rework: null,
-  show: null,
+  rework: () => import("./commands/rework.ts"),
+  show: () => import("./commands/show.ts"),
   status: null,
-  tag: null,
+  tag: () => import("./commands/tag.ts"),
   target: () => import("./commands/target.ts"),
   upgrade: null,
   verify: null,
@@ -143,7 +143,16 @@ export async function main(argv: string[], host: Host, execPath: string): Promis
       : typeof opts.verbose === "number"
       ? opts.verbose
       : undefined;
-    const ctx = { command: found.name, host, out, config, systemDir: etc, program, cliVerbosity };
+    const ctx = {
+      command: found.name,
+      host,
+      out,
+      config,
+      systemDir: etc,
+      program,
+      noPager: opts.no_pager === true,
+      cliVerbosity,
+    };
     return await command.run(ctx, args);
   } catch (e) {
     return await render(e, out);

@@ -26,6 +26,8 @@ export interface CommandContext {
    * `options->{verbosity}`; `target`/`engine` list verbosely when it is > 0).
    */
   cliVerbosity?: number;
+  /** `--no-pager` was given (`log`/`plan` then never page). */
+  noPager?: boolean;
 }
 
 /** A command implementation: returns the exit code. */

@@ -4,6 +4,7 @@
  * account. io/deno_host.ts implements them for real; tests may fake them.
  */
 import type { Env } from "./env.ts";
+import type { TimeZone } from "./timezone.ts";
 
 /** What `stat` reports about a path (symlinks followed). */
 export interface PathInfo {
@@ -19,6 +20,13 @@ export interface FileSystem {
   readBytes(path: string): Uint8Array | undefined;
   /** Write text (UTF-8); throws a SqlitchError naming the path on failure. */
   writeText(path: string, text: string): void;
+  /**
+   * Write raw bytes, creating the file (mode 0666 less the umask) or
+   * truncating an existing one (its mode kept). Throws on failure.
+   */
+  writeBytes(path: string, bytes: Uint8Array): void;
+  /** Create a new empty file (mode 0600) in the system temp directory; returns its absolute path. */
+  makeTempFile(): string;
   /** Create a file exclusively; false if it already exists. Throws on other errors. */
   createExclusive(path: string, text: string): boolean;
   /** Atomically replace `to` with `from`. */
@@ -38,6 +46,8 @@ export interface FileSystem {
 /** A byte sink for stdout or stderr. */
 export interface Writer {
   write(text: string): void;
+  /** Write raw bytes (`show` prints scripts byte for byte); text writers may omit it. */
+  writeBytes?(bytes: Uint8Array): void;
 }
 
 /** The account running sqlitch, as far as identity resolution needs it. */
@@ -69,6 +79,14 @@ export interface Host {
   isTerminal: { stdin: boolean; stdout: boolean };
   /** Run a command line through /bin/sh; resolves to its exit code (or -1 + error text when it cannot start). */
   runShell(commandLine: string): Promise<{ code: number; error?: string }>;
+  /** The local time zone dates are shown in (`TZ`, else the system zone); UTC when absent. */
+  timeZone?(): Promise<TimeZone>;
+  /**
+   * Feed `text` to a pager: `commandLine` run through /bin/sh with stdin
+   * piped and stdout/stderr inherited; resolves when the pager exits, to
+   * false when it could not be started (the caller then prints the text).
+   */
+  page?(commandLine: string, text: string): Promise<boolean>;
   /** The operating system family. */
   os: "linux" | "darwin" | "windows" | string;
 }

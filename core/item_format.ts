@@ -443,6 +443,8 @@ export interface PlanSearch {
  * positions starting `offset` from the start (or, reversed, from the end)
  * is scanned, and an item is kept when it matches ANY given filter (they
  * are OR-ed). Throws `Unknown change operation "{op}"` for a bad event.
+ * Kept for reference and tests: `sqlitch plan` uses selectPlanItems (see
+ * README, compatibility notes).
  */
 export function searchPlanItems<T extends Pick<ItemData, "event" | "change" | "plannerName">>(
   items: readonly T[],
@@ -467,6 +469,44 @@ export function searchPlanItems<T extends Pick<ItemData, "event" | "change" | "p
     limit ? Math.max(offset, 0) + limit : undefined,
   );
   return filters.length ? window.filter((item) => filters.some((f) => f(item))) : window;
+}
+
+/**
+ * Select plan items the way Sqitch means to (its documentation, `log`'s
+ * registry search, and sqlitch): an item is kept when it matches EVERY
+ * given filter, and `offset`/`limit` count matching items in the chosen
+ * order (skip `offset` matches, then keep at most `limit`). Negative
+ * offsets count as 0. Throws `Unknown change operation "{op}"` for a bad
+ * event, as searchPlanItems does.
+ */
+export function selectPlanItems<T extends Pick<ItemData, "event" | "change" | "plannerName">>(
+  items: readonly T[],
+  search: PlanSearch,
+): T[] {
+  const { planner, change } = search;
+  const op = (search.event ?? "").toLowerCase();
+  if (perlTrue(op) && op !== "deploy" && op !== "revert") {
+    throw new SqlitchError(`Unknown change operation "${op}"`, { ident: "plan" });
+  }
+  const matches = (item: T) =>
+    (!planner || regexTest(planner, item.plannerName ?? "")) &&
+    (!change || regexTest(change, item.change)) &&
+    (!perlTrue(op) || item.event === op);
+  let skip = Math.max(search.offset ?? 0, 0);
+  const limit = search.limit ?? 0;
+  const out: T[] = [];
+  const n = items.length;
+  for (let k = 0; k < n; k++) {
+    const item = items[search.reverse ? n - 1 - k : k];
+    if (!matches(item)) continue;
+    if (skip > 0) {
+      skip--;
+      continue;
+    }
+    out.push(item);
+    if (limit > 0 && out.length >= limit) break;
+  }
+  return out;
 }
 
 function regexTest(re: RegExp, text: string): boolean {

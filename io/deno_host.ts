@@ -8,15 +8,43 @@ const encoder = new TextEncoder();
 
 /** A Writer on a Deno file handle that writes everything synchronously. */
 function writerFor(file: { writeSync(p: Uint8Array): number }): Writer {
+  const writeBytes = (data: Uint8Array) => {
+    let bytes = data;
+    while (bytes.length > 0) {
+      const n = file.writeSync(bytes);
+      bytes = bytes.subarray(n);
+    }
+  };
   return {
     write(text: string) {
-      let bytes = encoder.encode(text);
-      while (bytes.length > 0) {
-        const n = file.writeSync(bytes);
-        bytes = bytes.subarray(n);
-      }
+      writeBytes(encoder.encode(text));
     },
+    writeBytes,
   };
+}
+
+/** Run a pager command line through /bin/sh with `text` on its stdin. */
+async function runPager(commandLine: string, text: string): Promise<boolean> {
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command("/bin/sh", {
+      args: ["-c", commandLine],
+      stdin: "piped",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).spawn();
+  } catch {
+    return false;
+  }
+  const writer = child.stdin.getWriter();
+  try {
+    await writer.write(encoder.encode(text));
+    await writer.close();
+  } catch {
+    // The pager quit before reading everything (e.g. `q` in less).
+  }
+  await child.status;
+  return true;
 }
 
 /** The file system through Deno's synchronous API. */
@@ -37,6 +65,12 @@ export const denoFileSystem: FileSystem = {
   },
   writeText(path: string, text: string): void {
     Deno.writeTextFileSync(path, text);
+  },
+  writeBytes(path: string, bytes: Uint8Array): void {
+    Deno.writeFileSync(path, bytes);
+  },
+  makeTempFile(): string {
+    return Deno.makeTempFileSync();
   },
   createExclusive(path: string, text: string): boolean {
     try {
@@ -157,6 +191,11 @@ export function denoHost(): Host {
         return { code: -1, error: e instanceof Error ? e.message : String(e) };
       }
     },
+    async timeZone() {
+      const { localTimeZone } = await import("./timezone.ts");
+      return localTimeZone(Deno.env.toObject());
+    },
+    page: runPager,
     os: Deno.build.os,
   };
 }

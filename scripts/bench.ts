@@ -2,10 +2,13 @@
  * Side-by-side timings of sqlitch and real Sqitch. Each case runs both
  * programs repeatedly (after a warm-up) and prints the median wall time and
  * the ratio. sqlitch runs as `deno run` from source, or as $SQLITCH_BIN.
+ * The `plan` case runs in a temporary project holding the 10 000-change
+ * plan of scripts/gen_plan.ts.
  *
  *   deno task bench [--runs N]
  */
 import { parseArgs } from "node:util";
+import { generatePlan } from "./gen_plan.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const { values } = parseArgs({ options: { runs: { type: "string", default: "25" } } });
@@ -17,13 +20,14 @@ function sqlitchCommand(): string[] {
   return bin ? [bin] : [Deno.execPath(), "run", "--allow-all", `${root}main.ts`];
 }
 
-/** Median wall-clock milliseconds of running `cmd` `runs` times. */
-async function median(cmd: string[]): Promise<number> {
+/** Median wall-clock milliseconds of running `cmd` `count` times (in `cwd`). */
+async function median(cmd: string[], count: number, cwd?: string): Promise<number> {
   const times: number[] = [];
-  for (let i = 0; i < runs + 2; i++) {
+  for (let i = 0; i < count + 2; i++) {
     const start = performance.now();
     const out = await new Deno.Command(cmd[0], {
       args: cmd.slice(1),
+      cwd,
       stdout: "null",
       stderr: "null",
     }).output();
@@ -45,9 +49,23 @@ async function haveSqitch(): Promise<boolean> {
   }
 }
 
-const cases: Array<{ name: string; args: string[]; target?: number }> = [
+/** A temporary project with the generated 10 000-change plan (removed at exit). */
+function bigPlanProject(): string {
+  const dir = Deno.makeTempDirSync({ prefix: "sqlitch-bench-" });
+  Deno.writeTextFileSync(`${dir}/sqitch.conf`, "[core]\n\tengine = sqlite\n");
+  Deno.writeTextFileSync(`${dir}/sqitch.plan`, generatePlan({ changes: 10_000 }));
+  globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
+  return dir;
+}
+
+const bigPlan = bigPlanProject();
+const cases: Array<
+  { name: string; args: string[]; target?: number; cwd?: string; runs?: number }
+> = [
   { name: "--version", args: ["--version"], target: 1 / 8 },
   { name: "help", args: ["help"] },
+  // Sqitch needs seconds for this one: fewer runs.
+  { name: "plan 10k", args: ["plan"], target: 0.1, cwd: bigPlan, runs: Math.min(runs, 5) },
 ];
 
 const sqitch = await haveSqitch();
@@ -59,8 +77,9 @@ console.log(
 );
 let ok = true;
 for (const c of cases) {
-  const ours = await median([...sqlitchCommand(), ...c.args]);
-  const theirs = sqitch ? await median(["sqitch", ...c.args]) : NaN;
+  const count = c.runs ?? runs;
+  const ours = await median([...sqlitchCommand(), ...c.args], count, c.cwd);
+  const theirs = sqitch ? await median(["sqitch", ...c.args], count, c.cwd) : NaN;
   const ratio = ours / theirs;
   const verdict = c.target === undefined || !sqitch
     ? ""

@@ -23,6 +23,13 @@ const steps: string[][] = [
   ["target", "list", "-v"],
   ["engine", "show", "sqlite"],
   ["target", "show", "prod"],
+  ["add", "users", "-n", "Creates table to track our users."],
+  ["add", "flips", "-r", "users", "-n", "Adds table for storing flips."],
+  ["tag", "v1.0", "-n", "Tag v1.0."],
+  ["add", "hashtags", "-r", "flips", "-n", "Adds table for storing hashtags."],
+  ["plan", "--no-pager"],
+  ["plan", "--oneline", "--no-headers"],
+  ["show", "change", "flips"],
 ];
 
 for (const argv of steps) {
@@ -34,4 +41,5 @@ for (const argv of steps) {
   }
 }
 console.log(`$ cat sqitch.conf\n${Deno.readTextFileSync("sqitch.conf")}`);
+console.log(`$ cat sqitch.plan\n${Deno.readTextFileSync("sqitch.plan")}`);
 console.log(`Demo project written to ${dir}`);

@@ -44,13 +44,14 @@ export function compareCodePoints(a: string, b: string): number {
 }
 
 /**
- * Compile a user-supplied Perl regular expression for case-insensitive
- * matching (`m/.../i`). The Perl-only anchors `\A`, `\z`, `\Z` are
+ * Compile a user-supplied Perl regular expression, by default for
+ * case-insensitive matching (`m/.../i`; pass `flags` "" for `m/.../`).
+ * The Perl-only anchors `\A`, `\z`, `\Z` are
  * translated and `$` is given Perl's meaning (end, or before a final
  * newline); everything else is passed to JavaScript unchanged. An invalid
  * pattern is a SqlitchError (exit 2).
  */
-export function perlRegex(pattern: string): RegExp {
+export function perlRegex(pattern: string, flags = "i"): RegExp {
   let source = "";
   let inClass = false;
   for (let i = 0; i < pattern.length; i++) {
@@ -80,7 +81,7 @@ export function perlRegex(pattern: string): RegExp {
     }
   }
   try {
-    return new RegExp(source, "i");
+    return new RegExp(source, flags);
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
     throw new SqlitchError(`Invalid regular expression "${pattern}": ${reason}`, {

@@ -9,6 +9,7 @@ import {
   PLAN_FORMATS,
   resolveItemFormat,
   searchPlanItems,
+  selectPlanItems,
 } from "../../core/item_format.ts";
 import { resolveLocalTimeZone, UTC_ZONE } from "../../core/timezone.ts";
 import { systemZoneInfo } from "../../io/timezone.ts";
@@ -439,6 +440,32 @@ Deno.test("searchPlanItems: window of positions, OR-ed filters", () => {
   deepEqual(names(searchPlanItems(PLAN_ITEMS, { change: /^d$/, limit: 4 })), ["dd"]);
   throws(
     () => searchPlanItems(PLAN_ITEMS, { event: "Bogus" }),
+    /^SqlitchError: Unknown change operation "bogus"$/,
+  );
+});
+
+Deno.test("selectPlanItems: AND-ed filters, offset and limit count matches", () => {
+  const names = (items: ItemData[]) => items.map((i) => `${i.event[0]}${i.change}`);
+  deepEqual(names(selectPlanItems(PLAN_ITEMS, {})), ["dusers", "db", "dc", "dd", "rd", "de"]);
+  deepEqual(names(selectPlanItems(PLAN_ITEMS, { offset: 1, limit: 3 })), ["db", "dc", "dd"]);
+  deepEqual(names(selectPlanItems(PLAN_ITEMS, { reverse: true, limit: 2 })), ["de", "rd"]);
+  deepEqual(names(selectPlanItems(PLAN_ITEMS, { event: "REVERT" })), ["rd"]);
+  // Every filter must match: event revert AND planner Bob.
+  deepEqual(names(selectPlanItems(PLAN_ITEMS, { event: "revert", planner: /Bob/ })), []);
+  deepEqual(names(selectPlanItems(PLAN_ITEMS, { event: "deploy", change: /^d/ })), ["dd"]);
+  // The window applies to the matches.
+  deepEqual(names(selectPlanItems(PLAN_ITEMS, { change: /^d$/, limit: 4 })), ["dd", "rd"]);
+  deepEqual(names(selectPlanItems(PLAN_ITEMS, { change: /^[bcd]$/, offset: 1, limit: 2 })), [
+    "dc",
+    "dd",
+  ]);
+  deepEqual(
+    names(selectPlanItems(PLAN_ITEMS, { change: /^[bcd]$/, reverse: true, offset: 1 })),
+    ["dd", "dc", "db"],
+  );
+  deepEqual(names(selectPlanItems(PLAN_ITEMS, { offset: -3, limit: 1 })), ["dusers"]);
+  throws(
+    () => selectPlanItems(PLAN_ITEMS, { event: "Bogus" }),
     /^SqlitchError: Unknown change operation "bogus"$/,
   );
 });

@@ -72,6 +72,18 @@ export class FakeFs implements FileSystem {
     this.writes.push(real);
   }
 
+  writeBytes(path: string, bytes: Uint8Array): void {
+    this.writeText(path, new TextDecoder().decode(bytes));
+  }
+
+  makeTempFile(): string {
+    let n = 0;
+    while (this.files.has(`/tmp/fake${n}`)) n++;
+    this.mkdirp("/tmp");
+    this.files.set(`/tmp/fake${n}`, "");
+    return `/tmp/fake${n}`;
+  }
+
   createExclusive(path: string, text: string): boolean {
     const real = this.#real(path);
     if (this.files.has(real) || this.dirs.has(real) || this.links.has(real)) return false;
