@@ -4,14 +4,12 @@
  * names a command selects it, and every error is rendered here as one line
  * with Sqitch's exit code (never a stack trace).
  *
- * Start-up matters (`--version` is benchmarked against Sqitch), so only the
- * option parser is loaded eagerly; configuration and commands are imported
- * when needed.
+ * Start-up matters (`--version` is benchmarked against Sqitch): a lone
+ * `--version` is answered before anything else is loaded, and configuration
+ * and commands are imported only when needed.
  */
-import { getOptions } from "./core/getopt.ts";
-import { SqlitchError, UsageError } from "./core/errors.ts";
 import type { Host } from "./core/host.ts";
-import { Output } from "./core/output.ts";
+import type { Output } from "./core/output.ts";
 import { programName, systemDir } from "./io/install.ts";
 import denoConfig from "./deno.json" with { type: "json" };
 
@@ -20,6 +18,11 @@ export const VERSION: string = denoConfig.version;
 
 /** The Sqitch version whose behaviour sqlitch reproduces. */
 export const SQITCH_VERSION = "1.3.1";
+
+/** What `--version` prints for the program invoked as `program`. */
+export function versionText(program: string): string {
+  return `${program} (sqlitch) v${VERSION} (App::Sqitch v${SQITCH_VERSION} compatible)`;
+}
 
 const CORE_OPTIONS = [
   "chdir|cd|C=s",
@@ -86,6 +89,11 @@ export function findCommand(args: string[]): { name?: string; index: number; tri
 
 /** Run sqlitch with `argv` on `host`; resolves to the process exit code. */
 export async function main(argv: string[], host: Host, execPath: string): Promise<number> {
+  const [{ getOptions }, { SqlitchError, UsageError }, { Output }] = await Promise.all([
+    import("./core/getopt.ts"),
+    import("./core/errors.ts"),
+    import("./core/output.ts"),
+  ]);
   const program = programName(execPath);
   const etc = systemDir(execPath, host.os);
   const core = getOptions(CORE_OPTIONS, argv, { passThrough: true });
@@ -93,7 +101,7 @@ export async function main(argv: string[], host: Host, execPath: string): Promis
   let out = new Output(host.stdout, host.stderr, 1);
   try {
     if (opts.version) {
-      out.emit(`${program} (sqlitch) v${VERSION} (App::Sqitch v${SQITCH_VERSION} compatible)`);
+      out.emit(versionText(program));
       return 0;
     }
     if (opts.etc_path) {
@@ -177,6 +185,7 @@ function describeError(e: unknown): string {
 
 /** Print an error the way Sqitch does and return its exit code. */
 async function render(e: unknown, out: Output): Promise<number> {
+  const { SqlitchError, UsageError } = await import("./core/errors.ts");
   if (e instanceof UsageError) {
     const { USAGE, COMMAND_LIST } = await import("./commands/usage.ts");
     for (const line of e.lines) out.vent(line);
@@ -198,6 +207,10 @@ async function render(e: unknown, out: Output): Promise<number> {
 }
 
 if (import.meta.main) {
+  if (Deno.args.length === 1 && Deno.args[0] === "--version") {
+    console.log(versionText(programName(Deno.execPath())));
+    Deno.exit(0);
+  }
   const { denoHost } = await import("./io/deno_host.ts");
   const code = await main(Deno.args, denoHost(), Deno.execPath());
   Deno.exit(code);

@@ -92,4 +92,13 @@ for (const c of cases) {
       (sqitch ? ratio.toFixed(3) : "-").padStart(9) + "  " + verdict,
   );
 }
+// In process: parsing the same 10 000-change plan with every ID computed (target ≤ 50 ms).
+const parse = await new Deno.Command(Deno.execPath(), {
+  args: ["run", "--allow-all", `${root}scripts/bench_plan.ts`],
+  stderr: "inherit",
+}).output();
+const parseLine = new TextDecoder().decode(parse.stdout).trim();
+const parseMs = Number(/median ([\d.]+) ms/.exec(parseLine)?.[1] ?? NaN);
+console.log(`${parseLine}  ${parseMs <= 50 ? "≤ 50 ok" : "≤ 50 MISSED"}`);
+if (!(parseMs <= 50)) ok = false;
 if (!ok) Deno.exit(1);
