@@ -11,7 +11,6 @@
  */
 import { perlTrue } from "../core/env.ts";
 import { SqlitchError, UsageError } from "../core/errors.ts";
-import type { OptionValue } from "../core/getopt.ts";
 import {
   type Change,
   formatTimestamp,
@@ -31,7 +30,12 @@ import {
   type TemplateSource,
   templateVariables,
 } from "../core/template_lookup.ts";
-import { type CommandContext, parseCommandOptions } from "./context.ts";
+import {
+  type CommandContext,
+  optionString,
+  optionStrings,
+  parseCommandOptions,
+} from "./context.ts";
 import { changeNotePrompt, requestNote } from "./note_editor.ts";
 import {
   commandTargets,
@@ -81,14 +85,6 @@ interface PlanEdit {
   seen: Set<string>;
 }
 
-function strings(value: OptionValue | undefined): string[] {
-  return Array.isArray(value) ? value.map(String) : [];
-}
-
-function optionString(value: OptionValue | undefined): string | undefined {
-  return typeof value === "string" ? value : undefined;
-}
-
 /** `sqitch add [options] [template options] <change> [<target>|<engine>|<plan-file> ...]`. */
 export async function run(ctx: CommandContext, argv: string[]): Promise<number> {
   const { options, args } = parseCommandOptions("add", OPTIONS, argv, { pairLists: ["set"] });
@@ -104,14 +100,14 @@ export async function run(ctx: CommandContext, argv: string[]): Promise<number> 
       templateName: optionString(options.template_name),
       templateDirectory: optionString(options.template_directory),
       use: (options.use ?? {}) as Record<string, string>,
-      with: strings(options.with),
-      without: strings(options.without),
+      with: optionStrings(options.with),
+      without: optionStrings(options.without),
       set: (options.set ?? []) as Array<[string, string]>,
     },
   });
-  const requires = strings(options.requires);
-  const conflicts = strings(options.conflicts);
-  const noteArg = noteFromArgs(strings(options.note));
+  const requires = optionStrings(options.requires);
+  const conflicts = optionStrings(options.conflicts);
+  const noteArg = noteFromArgs(optionStrings(options.note));
   const changeName = perlTrue(optionString(options.change_name))
     ? options.change_name as string
     : undefined;

@@ -53,3 +53,13 @@ export function parseCommandOptions(
   if (result.errors.length > 0) throw new UsageError(command, result.errors);
   return { options: result.options, args: result.args };
 }
+
+/** A string option's value, or undefined when absent (or not a string). */
+export function optionString(value: OptionValue | undefined): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+/** A repeatable option's values as strings ([] when absent). */
+export function optionStrings(value: OptionValue | undefined): string[] {
+  return Array.isArray(value) ? value.map(String) : [];
+}

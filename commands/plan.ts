@@ -19,7 +19,6 @@ import { perlRegex } from "../core/config/perl.ts";
 import { validateDateFormat } from "../core/dates.ts";
 import { perlTrue } from "../core/env.ts";
 import { SqlitchError } from "../core/errors.ts";
-import type { OptionValue } from "../core/getopt.ts";
 import {
   type ItemData,
   ItemFormatter,
@@ -32,7 +31,7 @@ import type { Plan } from "../core/plan/plan.ts";
 import { changeScriptPath } from "../core/script_paths.ts";
 import { parseArgs, type Target } from "../core/target.ts";
 import { UTC_ZONE } from "../core/timezone.ts";
-import { type CommandContext, parseCommandOptions } from "./context.ts";
+import { type CommandContext, optionString, parseCommandOptions } from "./context.ts";
 import { PagedOutput } from "./pager_output.ts";
 import {
   type AttributeType,
@@ -73,10 +72,6 @@ const ATTRIBUTES: Readonly<Record<string, AttributeType>> = {
   format: "Str",
 };
 
-function str(value: OptionValue | undefined): string | undefined {
-  return typeof value === "string" ? value : undefined;
-}
-
 /** The colour type error (ItemFormatter's `color` attribute). */
 function colorError(value: string): SqlitchError {
   return new SqlitchError(
@@ -107,15 +102,15 @@ export async function run(ctx: CommandContext, argv: string[]): Promise<number> 
 
   // configure: --oneline, the date format, the format, the colour.
   if (options.oneline) {
-    if (!perlTrue(str(options.format))) options.format = "oneline";
+    if (!perlTrue(optionString(options.format))) options.format = "oneline";
     if (options.abbrev === undefined) options.abbrev = 6;
   }
-  let dateFormat = str(options.date_format);
+  let dateFormat = optionString(options.date_format);
   if (!perlTrue(dateFormat)) dateFormat = config.get("plan.date_format");
   if (perlTrue(dateFormat)) validateDateFormat(dateFormat);
   else dateFormat = "iso";
 
-  const optFormat = str(options.format);
+  const optFormat = optionString(options.format);
   const cfgFormat = config.get("plan.format");
   const named = perlTrue(optFormat) ? optFormat : perlTrue(cfgFormat) ? cfgFormat : undefined;
   if (named !== undefined) options.format = resolveItemFormat("plan", named);
@@ -123,7 +118,9 @@ export async function run(ctx: CommandContext, argv: string[]): Promise<number> 
   let colorMode: ColorMode = "auto";
   if (options.no_color) colorMode = "never";
   else {
-    const c = perlTrue(str(options.color)) ? str(options.color) : config.get("plan.color");
+    const c = perlTrue(optionString(options.color))
+      ? optionString(options.color)
+      : config.get("plan.color");
     if (perlTrue(c)) {
       if (!isColorMode(c)) throw colorError(c);
       colorMode = c;

@@ -7,7 +7,6 @@
  */
 import { perlTrue } from "../core/env.ts";
 import { SqlitchError, UsageError } from "../core/errors.ts";
-import type { OptionValue } from "../core/getopt.ts";
 import { joinClean } from "../core/perlpath.ts";
 import {
   type Change,
@@ -19,7 +18,7 @@ import {
   scriptSegments,
 } from "../core/plan/mod.ts";
 import type { Target } from "../core/target.ts";
-import { type CommandContext, parseCommandOptions } from "./context.ts";
+import { type CommandContext, optionStrings, parseCommandOptions } from "./context.ts";
 import { changeNotePrompt, requestNote } from "./note_editor.ts";
 import {
   commandTargets,
@@ -65,10 +64,6 @@ interface PlanEdit {
 const TYPES = ["deploy", "revert", "verify"] as const;
 type ScriptType = (typeof TYPES)[number];
 
-function strings(value: OptionValue | undefined): string[] {
-  return Array.isArray(value) ? value.map(String) : [];
-}
-
 /** `sqitch rework [options] <change> [<target>|<engine>|<plan-file> ...]`. */
 export async function run(ctx: CommandContext, argv: string[]): Promise<number> {
   const { options, args } = parseCommandOptions("rework", OPTIONS, argv);
@@ -76,9 +71,9 @@ export async function run(ctx: CommandContext, argv: string[]): Promise<number> 
   const fs = host.fs;
 
   const props = contextProperties(ctx, options);
-  const requires = strings(options.requires);
-  const conflicts = strings(options.conflicts);
-  const noteArg = noteFromArgs(strings(options.note));
+  const requires = optionStrings(options.requires);
+  const conflicts = optionStrings(options.conflicts);
+  const noteArg = noteFromArgs(optionStrings(options.note));
   const changeName = typeof options.change_name === "string" ? options.change_name : undefined;
   const openInEditor = typeof options.open_editor === "boolean"
     ? options.open_editor

@@ -4,9 +4,13 @@
  * editor — or, without a tag name, list the plans' tags.
  */
 import { SqlitchError } from "../core/errors.ts";
-import type { OptionValue } from "../core/getopt.ts";
 import { formatTimestamp, noteFromArgs, type Plan, readPlan, type Tag } from "../core/plan/mod.ts";
-import { type CommandContext, parseCommandOptions } from "./context.ts";
+import {
+  type CommandContext,
+  optionString,
+  optionStrings,
+  parseCommandOptions,
+} from "./context.ts";
 import { notePrompt, requestNote } from "./note_editor.ts";
 import {
   commandTargets,
@@ -25,10 +29,6 @@ const OPTIONS = [
   ...CONTEXT_OPTIONS,
 ];
 
-function str(value: OptionValue | undefined): string | undefined {
-  return typeof value === "string" ? value : undefined;
-}
-
 /** `sqitch tag [options] [<tag> [<change>]] [<target>|<engine>|<plan-file> ...]`. */
 export async function run(ctx: CommandContext, argv: string[]): Promise<number> {
   const { options, args } = parseCommandOptions("tag", OPTIONS, argv);
@@ -36,13 +36,13 @@ export async function run(ctx: CommandContext, argv: string[]): Promise<number> 
   const props = contextProperties(ctx, options);
   const parsed = commandTargets(ctx, props, args, {
     all: options.all === true,
-    names: [str(options.tag_name), str(options.change_name)],
+    names: [optionString(options.tag_name), optionString(options.change_name)],
   });
   const [name, change] = parsed.names;
   const targets = parsed.targets;
 
   if (name !== undefined) {
-    const notes = Array.isArray(options.note) ? options.note.map(String) : [];
+    const notes = optionStrings(options.note);
     const note = noteFromArgs(notes);
     const seen = new Set<string>();
     const plans: Plan[] = [];

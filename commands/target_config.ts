@@ -28,7 +28,7 @@ import {
   type TargetContext,
 } from "../core/target.ts";
 import { canonicalUri, DbUri, isDbUriString, uriString } from "../core/uri.ts";
-import type { CommandContext } from "./context.ts";
+import { type CommandContext, optionString } from "./context.ts";
 
 /** The options every target-configuring command takes (after its own). */
 export const TARGET_CONFIG_OPTIONS = [
@@ -118,8 +118,7 @@ export function cleanFile(path: string): string {
 }
 
 function stringOption(options: Record<string, OptionValue>, key: string): string | undefined {
-  const v = options[key];
-  return typeof v === "string" ? v : undefined;
+  return optionString(options[key]);
 }
 
 /**

@@ -7,267 +7,78 @@
  * (1.4+) adds. They serve as the system directory's files when that
  * directory has none (core/template_lookup.ts).
  *
- * This directory is excluded from `deno fmt`: the texts below must stay
- * exactly as they are.
+ * The sets are built from the headers and bodies the engines share; the
+ * tests render every engine's set and compare it with Sqitch's output.
  */
 
 /** The three core script types every template set provides. */
 export type CoreScript = "deploy" | "revert" | "verify";
 
+/** The header every deploy template starts with. */
+const DEPLOY_HEADER = `-- Deploy [% project %]:[% change %] to [% engine %]
+[% FOREACH item IN requires -%]
+-- requires: [% item %]
+[% END -%]
+[% FOREACH item IN conflicts -%]
+-- conflicts: [% item %]
+[% END -%]
+`;
+
+/** The header every revert template starts with. */
+const REVERT_HEADER = `-- Revert [% project %]:[% change %] from [% engine %]
+`;
+
+/** The header every verify template starts with. */
+const VERIFY_HEADER = `-- Verify [% project %]:[% change %] on [% engine %]
+`;
+
+/** A template set from the engine-specific bodies that follow the headers. */
+function templateSet(
+  deploy: string,
+  revert: string,
+  verify: string,
+): Readonly<Record<CoreScript, string>> {
+  return {
+    deploy: DEPLOY_HEADER + deploy,
+    revert: REVERT_HEADER + revert,
+    verify: VERIFY_HEADER + verify,
+  };
+}
+
+const DDLS = "\n-- XXX Add DDLs here.\n";
+const VERIFICATIONS = "\n-- XXX Add verifications here.\n";
+
+/** pg, sqlite, mysql: everything in a transaction, verify rolled back. */
+const TRANSACTIONAL = templateSet(
+  `\nBEGIN;\n${DDLS}\nCOMMIT;\n`,
+  `\nBEGIN;\n${DDLS}\nCOMMIT;\n`,
+  `\nBEGIN;\n${VERIFICATIONS}\nROLLBACK;\n`,
+);
+
+/** oracle, vertica, cockroach, clickhouse: bodies only. */
+const PLAIN = templateSet(DDLS, DDLS, VERIFICATIONS);
+
+/** firebird, exasol: explicit COMMIT / ROLLBACK at the end. */
+const COMMITTING = templateSet(
+  `${DDLS}\nCOMMIT;\n`,
+  `${DDLS}\nCOMMIT;\n`,
+  `${VERIFICATIONS}\nROLLBACK;\n`,
+);
+
+/** snowflake: a warehouse first. */
+const WAREHOUSE = "\nUSE WAREHOUSE &warehouse;\n";
+const SNOWFLAKE = templateSet(WAREHOUSE + DDLS, WAREHOUSE + DDLS, WAREHOUSE + VERIFICATIONS);
+
 /** The embedded templates: engine key → script type → template text. */
 export const DEFAULT_TEMPLATES: Readonly<Record<string, Readonly<Record<CoreScript, string>>>> = {
-  pg: {
-    deploy: `-- Deploy [% project %]:[% change %] to [% engine %]
-[% FOREACH item IN requires -%]
--- requires: [% item %]
-[% END -%]
-[% FOREACH item IN conflicts -%]
--- conflicts: [% item %]
-[% END -%]
-
-BEGIN;
-
--- XXX Add DDLs here.
-
-COMMIT;
-`,
-    revert: `-- Revert [% project %]:[% change %] from [% engine %]
-
-BEGIN;
-
--- XXX Add DDLs here.
-
-COMMIT;
-`,
-    verify: `-- Verify [% project %]:[% change %] on [% engine %]
-
-BEGIN;
-
--- XXX Add verifications here.
-
-ROLLBACK;
-`,
-  },
-  sqlite: {
-    deploy: `-- Deploy [% project %]:[% change %] to [% engine %]
-[% FOREACH item IN requires -%]
--- requires: [% item %]
-[% END -%]
-[% FOREACH item IN conflicts -%]
--- conflicts: [% item %]
-[% END -%]
-
-BEGIN;
-
--- XXX Add DDLs here.
-
-COMMIT;
-`,
-    revert: `-- Revert [% project %]:[% change %] from [% engine %]
-
-BEGIN;
-
--- XXX Add DDLs here.
-
-COMMIT;
-`,
-    verify: `-- Verify [% project %]:[% change %] on [% engine %]
-
-BEGIN;
-
--- XXX Add verifications here.
-
-ROLLBACK;
-`,
-  },
-  mysql: {
-    deploy: `-- Deploy [% project %]:[% change %] to [% engine %]
-[% FOREACH item IN requires -%]
--- requires: [% item %]
-[% END -%]
-[% FOREACH item IN conflicts -%]
--- conflicts: [% item %]
-[% END -%]
-
-BEGIN;
-
--- XXX Add DDLs here.
-
-COMMIT;
-`,
-    revert: `-- Revert [% project %]:[% change %] from [% engine %]
-
-BEGIN;
-
--- XXX Add DDLs here.
-
-COMMIT;
-`,
-    verify: `-- Verify [% project %]:[% change %] on [% engine %]
-
-BEGIN;
-
--- XXX Add verifications here.
-
-ROLLBACK;
-`,
-  },
-  oracle: {
-    deploy: `-- Deploy [% project %]:[% change %] to [% engine %]
-[% FOREACH item IN requires -%]
--- requires: [% item %]
-[% END -%]
-[% FOREACH item IN conflicts -%]
--- conflicts: [% item %]
-[% END -%]
-
--- XXX Add DDLs here.
-`,
-    revert: `-- Revert [% project %]:[% change %] from [% engine %]
-
--- XXX Add DDLs here.
-`,
-    verify: `-- Verify [% project %]:[% change %] on [% engine %]
-
--- XXX Add verifications here.
-`,
-  },
-  firebird: {
-    deploy: `-- Deploy [% project %]:[% change %] to [% engine %]
-[% FOREACH item IN requires -%]
--- requires: [% item %]
-[% END -%]
-[% FOREACH item IN conflicts -%]
--- conflicts: [% item %]
-[% END -%]
-
--- XXX Add DDLs here.
-
-COMMIT;
-`,
-    revert: `-- Revert [% project %]:[% change %] from [% engine %]
-
--- XXX Add DDLs here.
-
-COMMIT;
-`,
-    verify: `-- Verify [% project %]:[% change %] on [% engine %]
-
--- XXX Add verifications here.
-
-ROLLBACK;
-`,
-  },
-  vertica: {
-    deploy: `-- Deploy [% project %]:[% change %] to [% engine %]
-[% FOREACH item IN requires -%]
--- requires: [% item %]
-[% END -%]
-[% FOREACH item IN conflicts -%]
--- conflicts: [% item %]
-[% END -%]
-
--- XXX Add DDLs here.
-`,
-    revert: `-- Revert [% project %]:[% change %] from [% engine %]
-
--- XXX Add DDLs here.
-`,
-    verify: `-- Verify [% project %]:[% change %] on [% engine %]
-
--- XXX Add verifications here.
-`,
-  },
-  exasol: {
-    deploy: `-- Deploy [% project %]:[% change %] to [% engine %]
-[% FOREACH item IN requires -%]
--- requires: [% item %]
-[% END -%]
-[% FOREACH item IN conflicts -%]
--- conflicts: [% item %]
-[% END -%]
-
--- XXX Add DDLs here.
-
-COMMIT;
-`,
-    revert: `-- Revert [% project %]:[% change %] from [% engine %]
-
--- XXX Add DDLs here.
-
-COMMIT;
-`,
-    verify: `-- Verify [% project %]:[% change %] on [% engine %]
-
--- XXX Add verifications here.
-
-ROLLBACK;
-`,
-  },
-  snowflake: {
-    deploy: `-- Deploy [% project %]:[% change %] to [% engine %]
-[% FOREACH item IN requires -%]
--- requires: [% item %]
-[% END -%]
-[% FOREACH item IN conflicts -%]
--- conflicts: [% item %]
-[% END -%]
-
-USE WAREHOUSE &warehouse;
-
--- XXX Add DDLs here.
-`,
-    revert: `-- Revert [% project %]:[% change %] from [% engine %]
-
-USE WAREHOUSE &warehouse;
-
--- XXX Add DDLs here.
-`,
-    verify: `-- Verify [% project %]:[% change %] on [% engine %]
-
-USE WAREHOUSE &warehouse;
-
--- XXX Add verifications here.
-`,
-  },
-  cockroach: {
-    deploy: `-- Deploy [% project %]:[% change %] to [% engine %]
-[% FOREACH item IN requires -%]
--- requires: [% item %]
-[% END -%]
-[% FOREACH item IN conflicts -%]
--- conflicts: [% item %]
-[% END -%]
-
--- XXX Add DDLs here.
-`,
-    revert: `-- Revert [% project %]:[% change %] from [% engine %]
-
--- XXX Add DDLs here.
-`,
-    verify: `-- Verify [% project %]:[% change %] on [% engine %]
-
--- XXX Add verifications here.
-`,
-  },
-  clickhouse: {
-    deploy: `-- Deploy [% project %]:[% change %] to [% engine %]
-[% FOREACH item IN requires -%]
--- requires: [% item %]
-[% END -%]
-[% FOREACH item IN conflicts -%]
--- conflicts: [% item %]
-[% END -%]
-
--- XXX Add DDLs here.
-`,
-    revert: `-- Revert [% project %]:[% change %] from [% engine %]
-
--- XXX Add DDLs here.
-`,
-    verify: `-- Verify [% project %]:[% change %] on [% engine %]
-
--- XXX Add verifications here.
-`,
-  },
+  pg: TRANSACTIONAL,
+  sqlite: TRANSACTIONAL,
+  mysql: TRANSACTIONAL,
+  oracle: PLAIN,
+  firebird: COMMITTING,
+  vertica: PLAIN,
+  exasol: COMMITTING,
+  snowflake: SNOWFLAKE,
+  cockroach: PLAIN,
+  clickhouse: PLAIN,
 };
