@@ -89,11 +89,12 @@ export function findCommand(args: string[]): { name?: string; index: number; tri
 
 /** Run sqlitch with `argv` on `host`; resolves to the process exit code. */
 export async function main(argv: string[], host: Host, execPath: string): Promise<number> {
-  const [{ getOptions }, { SqlitchError, UsageError }, { Output }] = await Promise.all([
-    import("./core/getopt.ts"),
-    import("./core/errors.ts"),
-    import("./core/output.ts"),
-  ]);
+  const [{ getOptions }, { SqlitchError, systemErrorText, UsageError }, { Output }] = await Promise
+    .all([
+      import("./core/getopt.ts"),
+      import("./core/errors.ts"),
+      import("./core/output.ts"),
+    ]);
   const program = programName(execPath);
   const etc = systemDir(execPath, host.os);
   const core = getOptions(CORE_OPTIONS, argv, { passThrough: true });
@@ -113,7 +114,7 @@ export async function main(argv: string[], host: Host, execPath: string): Promis
         host.chdir(opts.chdir);
       } catch (e) {
         throw new SqlitchError(
-          `Cannot change to directory ${opts.chdir}: ${describeError(e)}`,
+          `Cannot change to directory ${opts.chdir}: ${systemErrorText(e)}`,
           { ident: "fs" },
         );
       }
@@ -174,18 +175,9 @@ function configVerbosity(value: string | undefined): number {
   return Number.isNaN(n) ? 1 : n;
 }
 
-/** A system error's message without Deno's "(os error N)" decoration. */
-function describeError(e: unknown): string {
-  if (e instanceof Deno.errors.NotFound) return "No such file or directory";
-  if (e instanceof Deno.errors.PermissionDenied) return "Permission denied";
-  if (e instanceof Deno.errors.NotADirectory) return "Not a directory";
-  const msg = e instanceof Error ? e.message : String(e);
-  return msg.replace(/\s*\(os error \d+\).*$/, "");
-}
-
 /** Print an error the way Sqitch does and return its exit code. */
 async function render(e: unknown, out: Output): Promise<number> {
-  const { SqlitchError, UsageError } = await import("./core/errors.ts");
+  const { SqlitchError, systemErrorText, UsageError } = await import("./core/errors.ts");
   if (e instanceof UsageError) {
     const { USAGE, COMMAND_LIST } = await import("./commands/usage.ts");
     for (const line of e.lines) out.vent(line);
@@ -201,7 +193,7 @@ async function render(e: unknown, out: Output): Promise<number> {
     if (e.stack) out.trace(e.stack);
     return e.exitCode;
   }
-  out.vent(describeError(e));
+  out.vent(systemErrorText(e));
   if (e instanceof Error && e.stack) out.trace(e.stack);
   return 2;
 }

@@ -10,7 +10,7 @@
  * first target's for all).
  */
 import { perlTrue } from "../core/env.ts";
-import { SqlitchError, UsageError } from "../core/errors.ts";
+import { SqlitchError, systemErrorText, UsageError } from "../core/errors.ts";
 import {
   type Change,
   formatTimestamp,
@@ -45,7 +45,6 @@ import {
   openEditor,
   parentDir,
   Planner,
-  strerror,
   writePlanFile,
 } from "./plan_command.ts";
 
@@ -232,7 +231,7 @@ function writeScript(
     try {
       fs.writeText(file, text);
     } catch (e) {
-      throw new SqlitchError(`Cannot open ${file}: ${strerror(e)}`, { ident: "add" });
+      throw new SqlitchError(`Cannot open ${file}: ${systemErrorText(e)}`, { ident: "add" });
     }
   };
   // Sqitch opens (creates) the file before reading and rendering the template.

@@ -20,7 +20,7 @@
  *   is not reproduced.
  */
 import { dirname } from "node:path";
-import { SqlitchError, UsageError } from "../core/errors.ts";
+import { SqlitchError, systemErrorText, UsageError } from "../core/errors.ts";
 import { perlTrue } from "../core/env.ts";
 import type { OptionValue } from "../core/getopt.ts";
 import { editorCommand, runShellCommand, shellQuoteWord } from "../core/shell.ts";
@@ -314,8 +314,9 @@ class ConfigCommand {
     try {
       fs.mkdirp(dir);
     } catch (e) {
-      const reason = e instanceof Error ? e.message.replace(/\s*\(os error \d+\).*$/, "") : e;
-      throw new SqlitchError(`mkdir ${dirname(file.path)}: ${reason}`, { ident: "config" });
+      throw new SqlitchError(`mkdir ${dirname(file.path)}: ${systemErrorText(e)}`, {
+        ident: "config",
+      });
     }
   }
 }

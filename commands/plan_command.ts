@@ -5,7 +5,7 @@
  * plan back, and the file operations with Sqitch's messages.
  */
 import { perlTrue } from "../core/env.ts";
-import { SqlitchError } from "../core/errors.ts";
+import { SqlitchError, systemErrorText } from "../core/errors.ts";
 import type { OptionValue } from "../core/getopt.ts";
 import { userEmail, userName } from "../core/identity.ts";
 import { dirPath, filePath } from "../core/perlpath.ts";
@@ -81,22 +81,12 @@ export class Planner {
   }
 }
 
-/** A system error's text without Deno's "(os error N): …" decoration. */
-export function strerror(e: unknown): string {
-  if (e instanceof Deno.errors.NotFound) return "No such file or directory";
-  if (e instanceof Deno.errors.PermissionDenied) return "Permission denied";
-  if (e instanceof Deno.errors.IsADirectory) return "Is a directory";
-  if (e instanceof Deno.errors.NotADirectory) return "Not a directory";
-  const msg = e instanceof Error ? e.message : String(e);
-  return msg.replace(/\s*\(os error \d+\)[\s\S]*$/, "");
-}
-
 /** Write a plan back to its file (Plan `write_to`); `Cannot open {file}: {error}` on failure. */
 export function writePlanFile(ctx: CommandContext, plan: Plan): void {
   try {
     ctx.host.fs.writeText(plan.file, formatPlan(plan));
   } catch (e) {
-    throw new SqlitchError(`Cannot open ${plan.file}: ${strerror(e)}`, { ident: "io" });
+    throw new SqlitchError(`Cannot open ${plan.file}: ${systemErrorText(e)}`, { ident: "io" });
   }
 }
 
@@ -134,7 +124,7 @@ export function makePath(ctx: CommandContext, dir: string): void {
   try {
     fs.mkdirp(dir);
   } catch (e) {
-    throw new SqlitchError(`Error creating ${missing.at(-1) ?? dir}: ${strerror(e)}`, {
+    throw new SqlitchError(`Error creating ${missing.at(-1) ?? dir}: ${systemErrorText(e)}`, {
       ident: ctx.command,
     });
   }

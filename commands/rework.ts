@@ -6,7 +6,7 @@
  * copied or written.
  */
 import { perlTrue } from "../core/env.ts";
-import { SqlitchError, UsageError } from "../core/errors.ts";
+import { SqlitchError, systemErrorText, UsageError } from "../core/errors.ts";
 import { joinClean } from "../core/perlpath.ts";
 import {
   type Change,
@@ -26,7 +26,6 @@ import {
   contextProperties,
   openEditor,
   Planner,
-  strerror,
   writePlanFile,
 } from "./plan_command.ts";
 
@@ -229,7 +228,7 @@ function copyScript(ctx: CommandContext, copy: Copy): void {
   try {
     fs.writeBytes(copy.dest, bytes);
   } catch (e) {
-    throw fail(strerror(e));
+    throw fail(systemErrorText(e));
   }
   ctx.out.debug(`Copied ${copy.src} to ${copy.dest}`);
 }

@@ -9,7 +9,7 @@ import type { CompatMode } from "../core/config/mod.ts";
 import type { SetOperation } from "../core/config/mod.ts";
 import { perlTrue } from "../core/env.ts";
 import { ACCEPTED_ENGINES } from "../core/engines.ts";
-import { SqlitchError } from "../core/errors.ts";
+import { SqlitchError, systemErrorText } from "../core/errors.ts";
 import type { OptionValue } from "../core/getopt.ts";
 import { systemUser } from "../core/identity.ts";
 import { canonpath, dirPath, filePath } from "../core/perlpath.ts";
@@ -406,11 +406,7 @@ export function writePlan(ctx: CommandContext, plan: PlanToWrite): void {
   try {
     fs.writeText(file, newPlanText(plan.project, plan.uri));
   } catch (e) {
-    const msg = e instanceof Error ? e.message : String(e);
-    throw new SqlitchError(
-      `Cannot open ${file}: ${msg.replace(/\s*\(os error \d+\)[\s\S]*$/, "")}`,
-      { ident: "init" },
-    );
+    throw new SqlitchError(`Cannot open ${file}: ${systemErrorText(e)}`, { ident: "init" });
   }
   ctx.out.info(`Created ${file}`);
 }

@@ -46,6 +46,15 @@ export class UsageError extends SqlitchError {
   }
 }
 
+/**
+ * The text of a system error as Perl's `$!` would give it: Deno's message
+ * without its "(os error N): …" decoration (e.g. "No such file or directory").
+ */
+export function systemErrorText(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.replace(/\s*\(os error \d+\)[\s\S]*$/, "");
+}
+
 /** Shorthand for throwing a fatal (exit 2) error. */
 export function fail(message: string, ident = "sqlitch"): never {
   throw new SqlitchError(message, { exitCode: 2, ident });

@@ -5,7 +5,7 @@
  * for, `Error creating {path}: {error}` naming the first path that could
  * not be made).
  */
-import { SqlitchError } from "./errors.ts";
+import { SqlitchError, systemErrorText } from "./errors.ts";
 import type { FileSystem } from "./host.ts";
 import type { Output } from "./output.ts";
 import { joinClean } from "./perlpath.ts";
@@ -86,12 +86,6 @@ export function scriptDirectories(
   return dirs;
 }
 
-/** A system error's text without Deno's "(os error N): …" decoration. */
-function strerror(e: unknown): string {
-  const msg = e instanceof Error ? e.message : String(e);
-  return msg.replace(/\s*\(os error \d+\)[\s\S]*$/, "");
-}
-
 /** The parent of a cleaned path, as File::Basename::dirname gives it. */
 function parentOf(path: string): string {
   const i = path.lastIndexOf("/");
@@ -113,7 +107,7 @@ function makePath(
     fs.mkdirp(path);
     state.created.push(path);
   } catch (e) {
-    if (!fs.stat(path)?.isDirectory) state.error ??= { path, message: strerror(e) };
+    if (!fs.stat(path)?.isDirectory) state.error ??= { path, message: systemErrorText(e) };
   }
 }
 

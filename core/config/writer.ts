@@ -5,7 +5,7 @@
  * the parent directory created first when missing.
  */
 import { dirname, isAbsolute, resolve } from "node:path";
-import { SqlitchError } from "../errors.ts";
+import { SqlitchError, systemErrorText } from "../errors.ts";
 import type { FileSystem } from "../host.ts";
 import type { ConfigFileRef } from "./discovery.ts";
 import { ConfigDocument } from "./document.ts";
@@ -23,12 +23,6 @@ export interface WriteOptions {
 export function readConfigDocument(fs: FileSystem, file: ConfigFileRef): ConfigDocument {
   const raw = fs.stat(file.absolute)?.isFile ? fs.readText(file.absolute) : undefined;
   return new ConfigDocument(raw, { path: file.path, absolute: file.absolute });
-}
-
-/** A message for an unknown thrown value. */
-function reason(e: unknown): string {
-  if (e instanceof Error) return e.message.replace(/\s*\(os error \d+\).*$/, "");
-  return String(e);
 }
 
 /**
@@ -53,7 +47,7 @@ export function writeConfigText(
     try {
       fs.mkdirp(dirname(target));
     } catch (e) {
-      throw new SqlitchError(`Cannot create directory ${dirname(shown)}: ${reason(e)}`, {
+      throw new SqlitchError(`Cannot create directory ${dirname(shown)}: ${systemErrorText(e)}`, {
         ident: "config",
       });
     }
@@ -63,7 +57,7 @@ export function writeConfigText(
   try {
     created = fs.createExclusive(lock, text);
   } catch (e) {
-    throw new SqlitchError(`Can't open ${shown}.lock for writing: ${reason(e)}`, {
+    throw new SqlitchError(`Can't open ${shown}.lock for writing: ${systemErrorText(e)}`, {
       ident: "config",
       trailingBlankLine: true,
     });
@@ -78,7 +72,7 @@ export function writeConfigText(
     fs.rename(lock, target);
   } catch (e) {
     fs.remove(lock);
-    throw new SqlitchError(`Can't rename ${shown}.lock to ${shown}: ${reason(e)}`, {
+    throw new SqlitchError(`Can't rename ${shown}.lock to ${shown}: ${systemErrorText(e)}`, {
       ident: "config",
       trailingBlankLine: true,
     });
