@@ -1,0 +1,655 @@
+/**
+ * The SQLite engine on `node:sqlite`: the registry is a separate database
+ * file beside the target (registry.md §1), created with Sqitch's exact DDL
+ * and written exactly as Sqitch writes it (registry.md §6–§8). Scripts run
+ * through the sqlite3-shell emulation in sqlite_script.ts, on their own
+ * connection, as Sqitch runs the `sqlite3` client.
+ */
+import { DatabaseSync, type SQLInputValue } from "node:sqlite";
+import type { Target } from "../core/target.ts";
+import {
+  CapturedOutput,
+  type ChangeRecord,
+  type CurrentItem,
+  type CurrentState,
+  type DeployedChange,
+  type Engine,
+  EngineError,
+  type EventSearch,
+  type Person,
+  type ProjectRow,
+  REGISTRY_VERSION,
+  type RegistryEvent,
+  type RequiringChange,
+  ScriptError,
+  type ScriptOutput,
+  type ScriptVariables,
+} from "./engine.ts";
+import { SQLITE_REGISTRY_SQL, SQLITE_UPGRADES } from "./sqlite_registry_sql.ts";
+import { runSqliteScript, runSqliteSql } from "./sqlite_script.ts";
+
+/** Where an SQLite engine works: paths as the sqlite3 client would be given them. */
+export interface SqliteEngineOptions {
+  /** Target database file (the target URI's dbname, relative to the CWD). */
+  dbPath: string;
+  /** Registry database file. */
+  registryPath: string;
+  /** Database named in messages. */
+  destination: string;
+  /** Registry named in messages (`db:sqlite:sqitch.db`). */
+  registryDestination: string;
+  /** Clock for committed_at values (tests); default `Date.now`. */
+  now?: () => number;
+}
+
+/** `YYYY-MM-DD HH:MM:SS.SSS` in UTC: SQLite's `strftime('%Y-%m-%d %H:%M:%f')`. */
+export function sqliteCommitTimestamp(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 23).replace("T", " ");
+}
+
+/** `YYYY-MM-DD HH:MM:SS` in UTC: how Sqitch binds planned_at on SQLite. */
+export function sqlitePlannedTimestamp(date: Date): string {
+  return date.toISOString().slice(0, 19).replace("T", " ");
+}
+
+/** Read a registry timestamp back as Sqitch does: whole seconds, UTC. */
+export function parseSqliteTimestamp(text: string): Date {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/.exec(text);
+  if (!m) throw new EngineError(`Cannot parse registry timestamp "${text}"`);
+  return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]));
+}
+
+type Row = Record<string, SQLInputValue>;
+
+const CHANGE_COLUMNS = `c.change_id, c.change, c.project, c.note, c.planned_at, c.planner_name,
+       c.planner_email, c.script_hash, c.committed_at, c.committer_name, c.committer_email,
+       (SELECT group_concat(t.tag, ' ') FROM tags t WHERE t.change_id = c.change_id) AS tags`;
+
+function str(v: SQLInputValue | undefined): string {
+  return v === null || v === undefined ? "" : String(v);
+}
+
+function splitList(v: SQLInputValue | undefined, sep: RegExp): string[] {
+  const s = str(v);
+  return s === "" ? [] : s.split(sep);
+}
+
+function toDeployed(r: Row): DeployedChange {
+  return {
+    id: str(r.change_id),
+    name: str(r.change),
+    project: str(r.project),
+    note: str(r.note),
+    plannedAt: parseSqliteTimestamp(str(r.planned_at)),
+    planner: { name: str(r.planner_name), email: str(r.planner_email) },
+    tags: splitList(r.tags, / /),
+    scriptHash: r.script_hash === null || r.script_hash === undefined ? null : str(r.script_hash),
+  };
+}
+
+function toCurrent(r: Row): CurrentState {
+  return {
+    ...toDeployed(r),
+    committedAt: parseSqliteTimestamp(str(r.committed_at)),
+    committer: { name: str(r.committer_name), email: str(r.committer_email) },
+  };
+}
+
+/** The SQLite engine. */
+export class SqliteEngine implements Engine {
+  readonly key = "sqlite";
+  readonly destination: string;
+  readonly registryDestination: string;
+  readonly dbPath: string;
+  readonly registryPath: string;
+  private readonly now: () => number;
+  private db?: DatabaseSync;
+  private lastTs?: string;
+
+  constructor(options: SqliteEngineOptions) {
+    this.dbPath = options.dbPath;
+    this.registryPath = options.registryPath;
+    this.destination = options.destination;
+    this.registryDestination = options.registryDestination;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The engine for a resolved SQLite target (`Database name missing in URI …` without a path). */
+  static fromTarget(target: Target): SqliteEngine {
+    const dbPath = target.uri.dbname;
+    if (dbPath === undefined || dbPath === "") {
+      throw new EngineError(`Database name missing in URI ${target.uri.toDisplayString()}`);
+    }
+    const registryPath = target.registryUri.dbname;
+    if (registryPath === undefined || registryPath === "") {
+      throw new EngineError(`Database name missing in URI ${target.registryUri.toDisplayString()}`);
+    }
+    return new SqliteEngine({
+      dbPath,
+      registryPath,
+      destination: target.destination,
+      registryDestination: target.registryDestination,
+    });
+  }
+
+  // --- connection -----------------------------------------------------------
+
+  private get conn(): DatabaseSync {
+    if (this.db === undefined) {
+      try {
+        // Like DBD::SQLite as Sqitch configures it: foreign keys on; opening creates the file.
+        const db = new DatabaseSync(this.registryPath, { enableForeignKeyConstraints: true });
+        db.function("regexp", { deterministic: true }, (pattern, value) => {
+          if (value === null || pattern === null) return null;
+          return new RegExp(String(pattern)).test(String(value)) ? 1 : 0;
+        });
+        this.db = db;
+      } catch (e) {
+        throw new EngineError(
+          `Cannot connect to ${this.registryDestination}: ${(e as Error).message}`,
+        );
+      }
+    }
+    return this.db;
+  }
+
+  private all(sql: string, ...params: SQLInputValue[]): Row[] {
+    try {
+      return this.conn.prepare(sql).all(...params) as Row[];
+    } catch (e) {
+      if (e instanceof EngineError) throw e;
+      throw new EngineError((e as Error).message);
+    }
+  }
+
+  private get1(sql: string, ...params: SQLInputValue[]): Row | undefined {
+    return this.all(sql, ...params)[0];
+  }
+
+  private run(sql: string, ...params: SQLInputValue[]): void {
+    try {
+      this.conn.prepare(sql).run(...params);
+    } catch (e) {
+      throw new EngineError((e as Error).message);
+    }
+  }
+
+  /**
+   * The next committed_at: the current time, but always after every
+   * committed_at this registry holds, so history stays strictly ordered
+   * even when changes are logged within one millisecond (registry.md §12).
+   */
+  private nextTimestamp(): string {
+    if (this.lastTs === undefined) {
+      const r = this.get1(
+        `SELECT max(m) AS m FROM (SELECT max(committed_at) AS m FROM events
+           UNION ALL SELECT max(committed_at) FROM changes
+           UNION ALL SELECT max(committed_at) FROM tags)`,
+      );
+      this.lastTs = r?.m === null || r?.m === undefined ? "" : String(r.m);
+    }
+    let ms = this.now();
+    let ts = sqliteCommitTimestamp(ms);
+    if (this.lastTs !== "" && ts <= this.lastTs) {
+      const last = Date.parse(this.lastTs.replace(" ", "T") + "Z");
+      ms = Number.isNaN(last) ? ms : last + 1;
+      ts = sqliteCommitTimestamp(ms);
+    }
+    this.lastTs = ts;
+    return ts;
+  }
+
+  connect(): Promise<void> {
+    this.conn;
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    this.db?.close();
+    this.db = undefined;
+    this.lastTs = undefined;
+    return Promise.resolve();
+  }
+
+  // --- registry lifecycle -----------------------------------------------------
+
+  registryExists(): Promise<boolean> {
+    const r = this.get1(
+      `SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?) AS e`,
+      "changes",
+    );
+    return Promise.resolve(Number(r?.e) === 1);
+  }
+
+  registryVersion(): Promise<number> {
+    try {
+      const r = this.conn.prepare("SELECT CAST(ROUND(MAX(version), 1) AS TEXT) AS v FROM releases")
+        .get() as Row | undefined;
+      return Promise.resolve(r?.v === null || r?.v === undefined ? 0 : Number(r.v));
+    } catch (e) {
+      if (/^no such table:/.test((e as Error).message)) return Promise.resolve(0);
+      throw new EngineError((e as Error).message);
+    }
+  }
+
+  private runRegistryScript(name: string, sql: string): void {
+    const out = new CapturedOutput();
+    const { status } = runSqliteSql(this.registryPath, name, sql, out);
+    if (status !== 0) {
+      throw new EngineError(out.err.trimEnd() || `${name} failed on ${this.registryDestination}`);
+    }
+  }
+
+  private registerRelease(version: string, installer: Person): void {
+    this.run("BEGIN IMMEDIATE");
+    try {
+      this.run(
+        `INSERT INTO releases (version, installed_at, installer_name, installer_email)
+         VALUES (?, ?, ?, ?)`,
+        Number(version),
+        this.nextTimestamp(),
+        installer.name,
+        installer.email,
+      );
+      this.run("COMMIT");
+    } catch (e) {
+      this.run("ROLLBACK");
+      throw e;
+    }
+  }
+
+  async createRegistry(installer: Person): Promise<void> {
+    if (await this.registryExists()) {
+      throw new EngineError(`Sqitch database ${this.registryPath} already initialized`);
+    }
+    this.runRegistryScript("sqlite.sql", SQLITE_REGISTRY_SQL);
+    this.registerRelease(REGISTRY_VERSION, installer);
+  }
+
+  async upgradeRegistry(
+    installer: Person,
+    step: (from: string, to: string) => void,
+  ): Promise<void> {
+    const current = await this.registryVersion();
+    for (const [from, to, sql] of SQLITE_UPGRADES) {
+      if (Number(to) <= current) continue;
+      step(from, to);
+      this.runRegistryScript(`sqlite-${to}.sql`, sql);
+      this.registerRelease(to, installer);
+    }
+  }
+
+  // --- locking and transactions ---------------------------------------------
+
+  /** SQLite has no session lock: BEGIN IMMEDIATE per change is the guard. */
+  tryLock(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
+  waitLock(_seconds: number): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
+  begin(): Promise<void> {
+    this.run("BEGIN IMMEDIATE");
+    return Promise.resolve();
+  }
+
+  commit(): Promise<void> {
+    this.run("COMMIT");
+    return Promise.resolve();
+  }
+
+  rollback(): Promise<void> {
+    if (this.conn.isTransaction) this.run("ROLLBACK");
+    return Promise.resolve();
+  }
+
+  // --- projects -----------------------------------------------------------------
+
+  projectRow(project: string): Promise<ProjectRow | undefined> {
+    const r = this.get1("SELECT project, uri FROM projects WHERE project = ?", project);
+    return Promise.resolve(
+      r === undefined
+        ? undefined
+        : { project: str(r.project), uri: r.uri === null ? null : str(r.uri) },
+    );
+  }
+
+  projectByUri(uri: string): Promise<string | undefined> {
+    const r = this.get1("SELECT project FROM projects WHERE uri = ?", uri);
+    return Promise.resolve(r === undefined ? undefined : str(r.project));
+  }
+
+  insertProject(project: string, uri: string | null, creator: Person): Promise<void> {
+    this.run(
+      `INSERT INTO projects (project, uri, creator_name, creator_email, created_at)
+       VALUES (?, ?, ?, ?, ?)`,
+      project,
+      uri,
+      creator.name,
+      creator.email,
+      this.nextTimestamp(),
+    );
+    return Promise.resolve();
+  }
+
+  registeredProjects(): Promise<string[]> {
+    return Promise.resolve(
+      this.all("SELECT project FROM projects ORDER BY project").map((r) => str(r.project)),
+    );
+  }
+
+  // --- state queries ------------------------------------------------------------
+
+  currentState(project: string): Promise<CurrentState | undefined> {
+    const r = this.get1(
+      `SELECT ${CHANGE_COLUMNS} FROM changes c WHERE c.project = ?
+       ORDER BY c.committed_at DESC LIMIT 1`,
+      project,
+    );
+    return Promise.resolve(r === undefined ? undefined : toCurrent(r));
+  }
+
+  deployedChanges(project: string): Promise<DeployedChange[]> {
+    return Promise.resolve(
+      this.all(
+        `SELECT ${CHANGE_COLUMNS} FROM changes c WHERE c.project = ? ORDER BY c.committed_at ASC`,
+        project,
+      ).map(toDeployed),
+    );
+  }
+
+  deployedChangesSince(project: string, changeId: string): Promise<DeployedChange[]> {
+    return Promise.resolve(
+      this.all(
+        `SELECT ${CHANGE_COLUMNS} FROM changes c WHERE c.project = ?
+           AND c.committed_at > (SELECT committed_at FROM changes WHERE change_id = ?)
+         ORDER BY c.committed_at ASC`,
+        project,
+        changeId,
+      ).map(toDeployed),
+    );
+  }
+
+  loadChange(changeId: string): Promise<DeployedChange | undefined> {
+    const r = this.get1(`SELECT ${CHANGE_COLUMNS} FROM changes c WHERE c.change_id = ?`, changeId);
+    return Promise.resolve(r === undefined ? undefined : toDeployed(r));
+  }
+
+  changeIdAt(
+    project: string,
+    direction: "ASC" | "DESC",
+    offset: number,
+  ): Promise<string | undefined> {
+    const order = direction === "ASC" ? "ASC" : "DESC";
+    const r = this.get1(
+      `SELECT change_id FROM changes WHERE project = ?
+       ORDER BY committed_at ${order} LIMIT 1 OFFSET ?`,
+      project,
+      offset,
+    );
+    return Promise.resolve(r === undefined ? undefined : str(r.change_id));
+  }
+
+  currentChanges(project: string): Promise<CurrentItem[]> {
+    return Promise.resolve(
+      this.all(
+        `SELECT change AS name, committed_at, committer_name, committer_email FROM changes
+         WHERE project = ? ORDER BY committed_at DESC`,
+        project,
+      ).map(toItem),
+    );
+  }
+
+  currentTags(project: string): Promise<CurrentItem[]> {
+    return Promise.resolve(
+      this.all(
+        `SELECT tag AS name, committed_at, committer_name, committer_email FROM tags
+         WHERE project = ? ORDER BY committed_at DESC`,
+        project,
+      ).map(toItem),
+    );
+  }
+
+  deployedIds(ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return Promise.resolve(new Set());
+    const rows = this.all(
+      `SELECT change_id FROM changes WHERE change_id IN (${ids.map(() => "?").join(", ")})`,
+      ...ids,
+    );
+    return Promise.resolve(new Set(rows.map((r) => str(r.change_id))));
+  }
+
+  recordedTagIds(changeId: string): Promise<Set<string>> {
+    const rows = this.all("SELECT tag_id FROM tags WHERE change_id = ?", changeId);
+    return Promise.resolve(new Set(rows.map((r) => str(r.tag_id))));
+  }
+
+  changesRequiring(changeId: string): Promise<RequiringChange[]> {
+    const rows = this.all(
+      `SELECT c.change_id, c.project, c.change, (
+           SELECT tag FROM changes c2 JOIN tags ON c2.change_id = tags.change_id
+            WHERE c2.project = c.project AND c2.committed_at >= c.committed_at
+            ORDER BY c2.committed_at LIMIT 1
+         ) AS asof_tag
+         FROM dependencies d JOIN changes c ON c.change_id = d.change_id
+        WHERE d.dependency_id = ?`,
+      changeId,
+    );
+    return Promise.resolve(rows.map((r) => ({
+      changeId: str(r.change_id),
+      change: str(r.change),
+      project: str(r.project),
+      asofTag: r.asof_tag === null ? undefined : str(r.asof_tag),
+    })));
+  }
+
+  searchEvents(search: EventSearch): Promise<RegistryEvent[]> {
+    const where: string[] = [];
+    const params: SQLInputValue[] = [];
+    const regex = (col: string, pattern: string | undefined) => {
+      if (pattern === undefined) return;
+      where.push(`${col} REGEXP ?`);
+      params.push(pattern);
+    };
+    regex("committer_name", search.committer);
+    regex("planner_name", search.planner);
+    regex("change", search.change);
+    regex("project", search.project);
+    if (search.event !== undefined && search.event.length > 0) {
+      where.push(`event IN (${search.event.map(() => "?").join(", ")})`);
+      params.push(...search.event);
+    }
+    let sql = `SELECT event, project, change_id, change, note, requires, conflicts, tags,
+                      committer_name, committer_email, committed_at,
+                      planner_name, planner_email, planned_at
+                 FROM events`;
+    if (where.length > 0) sql += ` WHERE ${where.join(" AND ")}`;
+    sql += ` ORDER BY committed_at ${search.direction === "ASC" ? "ASC" : "DESC"}`;
+    if (search.limit !== undefined || search.offset !== undefined) {
+      sql += " LIMIT ?";
+      params.push(search.limit ?? -1);
+      if (search.offset !== undefined) {
+        sql += " OFFSET ?";
+        params.push(search.offset);
+      }
+    }
+    return Promise.resolve(
+      this.all(sql, ...params).map((r) => ({
+        event: str(r.event) as RegistryEvent["event"],
+        project: str(r.project),
+        changeId: str(r.change_id),
+        change: str(r.change),
+        note: str(r.note),
+        // Deploy events join with spaces (tags) or commas; revert events with commas.
+        requires: splitList(r.requires, /,/),
+        conflicts: splitList(r.conflicts, /,/),
+        tags: splitList(r.tags, /[ ,]/),
+        committer: { name: str(r.committer_name), email: str(r.committer_email) },
+        committedAt: parseSqliteTimestamp(str(r.committed_at)),
+        planner: { name: str(r.planner_name), email: str(r.planner_email) },
+        plannedAt: parseSqliteTimestamp(str(r.planned_at)),
+      })),
+    );
+  }
+
+  // --- bookkeeping ----------------------------------------------------------------
+
+  private insertEvent(
+    event: "deploy" | "revert" | "fail",
+    change: ChangeRecord,
+    lists: { tags: string; requires: string; conflicts: string },
+    committer: Person,
+  ): void {
+    this.run(
+      `INSERT INTO events (event, change_id, change, project, note, tags, requires, conflicts,
+                           committer_name, committer_email, planned_at, planner_name,
+                           planner_email, committed_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      event,
+      change.id,
+      change.name,
+      change.project,
+      change.note,
+      lists.tags,
+      lists.requires,
+      lists.conflicts,
+      committer.name,
+      committer.email,
+      sqlitePlannedTimestamp(change.plannedAt),
+      change.planner.name,
+      change.planner.email,
+      this.nextTimestamp(),
+    );
+  }
+
+  /** The event lists of a deploy or fail event, from the plan (registry.md §8). */
+  private planLists(change: ChangeRecord) {
+    return {
+      tags: change.tags.map((t) => `@${t.name}`).join(" "),
+      requires: change.dependencies.filter((d) => d.type === "require").map((d) => d.dependency)
+        .join(","),
+      conflicts: change.dependencies.filter((d) => d.type === "conflict").map((d) => d.dependency)
+        .join(","),
+    };
+  }
+
+  private insertTags(
+    change: ChangeRecord,
+    tags: ChangeRecord["tags"],
+    committer: Person,
+    ts: string,
+  ) {
+    for (const tag of tags) {
+      this.run(
+        `INSERT INTO tags (tag_id, tag, project, change_id, note, committer_name,
+                           committer_email, planned_at, planner_name, planner_email, committed_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        tag.tagId,
+        `@${tag.name}`,
+        change.project,
+        change.id,
+        tag.note,
+        committer.name,
+        committer.email,
+        sqlitePlannedTimestamp(tag.plannedAt),
+        tag.planner.name,
+        tag.planner.email,
+        ts,
+      );
+    }
+  }
+
+  recordDeploy(change: ChangeRecord, committer: Person): Promise<void> {
+    const ts = this.nextTimestamp();
+    this.run(
+      `INSERT INTO changes (change_id, script_hash, change, project, note, committer_name,
+                            committer_email, planned_at, planner_name, planner_email, committed_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      change.id,
+      change.scriptHash ?? null,
+      change.name,
+      change.project,
+      change.note,
+      committer.name,
+      committer.email,
+      sqlitePlannedTimestamp(change.plannedAt),
+      change.planner.name,
+      change.planner.email,
+      ts,
+    );
+    const deps = [
+      ...change.dependencies.filter((d) => d.type === "require"),
+      ...change.dependencies.filter((d) => d.type === "conflict"),
+    ];
+    for (const dep of deps) {
+      this.run(
+        `INSERT INTO dependencies (change_id, type, dependency, dependency_id) VALUES (?, ?, ?, ?)`,
+        change.id,
+        dep.type,
+        dep.dependency,
+        dep.dependencyId ?? null,
+      );
+    }
+    this.insertTags(change, change.tags, committer, ts);
+    this.insertEvent("deploy", change, this.planLists(change), committer);
+    return Promise.resolve();
+  }
+
+  recordFail(change: ChangeRecord, committer: Person): Promise<void> {
+    this.insertEvent("fail", change, this.planLists(change), committer);
+    return Promise.resolve();
+  }
+
+  recordRevert(change: ChangeRecord, committer: Person): Promise<void> {
+    const tags = this.all("SELECT tag FROM tags WHERE change_id = ?", change.id).map((r) =>
+      str(r.tag)
+    );
+    this.run("DELETE FROM tags WHERE change_id = ?", change.id);
+    const deps = (type: string) =>
+      this.all(
+        "SELECT dependency FROM dependencies WHERE change_id = ? AND type = ?",
+        change.id,
+        type,
+      ).map((r) => str(r.dependency));
+    const requires = deps("require");
+    const conflicts = deps("conflict");
+    this.run("DELETE FROM dependencies WHERE change_id = ?", change.id);
+    this.run("DELETE FROM changes WHERE change_id = ?", change.id);
+    this.insertEvent(
+      "revert",
+      change,
+      { tags: tags.join(","), requires: requires.join(","), conflicts: conflicts.join(",") },
+      committer,
+    );
+    return Promise.resolve();
+  }
+
+  async recordLateTags(change: ChangeRecord, committer: Person): Promise<void> {
+    const have = await this.recordedTagIds(change.id);
+    const missing = change.tags.filter((t) => !have.has(t.tagId));
+    if (missing.length > 0) this.insertTags(change, missing, committer, this.nextTimestamp());
+  }
+
+  // --- scripts ------------------------------------------------------------------------
+
+  /** Variables are ignored on SQLite, as in Sqitch (engine-semantics.md §7.1). */
+  runScript(path: string, _variables: ScriptVariables, out: ScriptOutput): Promise<void> {
+    const { status } = runSqliteScript(this.dbPath, path, out);
+    if (status !== 0) return Promise.reject(new ScriptError(path, status));
+    return Promise.resolve();
+  }
+
+  runVerify(path: string, variables: ScriptVariables, out: ScriptOutput): Promise<void> {
+    return this.runScript(path, variables, out);
+  }
+}
+
+function toItem(r: Row): CurrentItem {
+  return {
+    name: str(r.name),
+    committedAt: parseSqliteTimestamp(str(r.committed_at)),
+    committer: { name: str(r.committer_name), email: str(r.committer_email) },
+  };
+}
