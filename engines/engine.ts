@@ -160,10 +160,11 @@ export class ScriptError extends SqlitchError {
   readonly script: string;
   /** The exit status the native client would have returned. */
   readonly status: number;
-  constructor(script: string, status: number, message?: string) {
+  constructor(script: string, status: number, message?: string, trailingBlankLine = false) {
     super(message ?? `${script} failed with exit status ${status}`, {
       exitCode: 2,
       ident: "engine",
+      trailingBlankLine,
     });
     this.name = "ScriptError";
     this.script = script;
