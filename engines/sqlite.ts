@@ -348,7 +348,12 @@ export class SqliteEngine implements Engine {
        ORDER BY c.committed_at DESC LIMIT 1`,
       project,
     );
-    return Promise.resolve(r === undefined ? undefined : toCurrent(r));
+    if (r === undefined) return Promise.resolve(undefined);
+    // Sqitch's query joins tags through an automatic index on (change_id, tag):
+    // its list comes out in tag order (SQLite BINARY collation).
+    const state = toCurrent(r);
+    state.tags.sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+    return Promise.resolve(state);
   }
 
   deployedChanges(project: string): Promise<DeployedChange[]> {
