@@ -1,6 +1,7 @@
 /**
  * The demo: creates a fresh project under demo-output/ and walks through
- * what sqlitch does, printing each command and its output. It uses an
+ * what sqlitch does — init, config, targets, add/tag, then deploy, status,
+ * log, verify and revert — printing each command and its output. It uses an
  * embedded SQLite target, so it needs no database server or client.
  *
  *   deno task demo
@@ -30,6 +31,12 @@ const steps: string[][] = [
   ["plan", "--no-pager"],
   ["plan", "--oneline", "--no-headers"],
   ["show", "change", "flips"],
+  ["deploy"],
+  ["status", "--show-tags"],
+  ["log", "--oneline", "--no-pager"],
+  ["verify"],
+  ["revert", "-y", "--to", "@v1.0"],
+  ["status"],
 ];
 
 for (const argv of steps) {
