@@ -10,15 +10,15 @@
  * with other filters is AND-ed instead of an SQL error. Configure-time
  * deaths (exit 255 + trace) print the message and exit 2.
  */
-import { colorEnabled, type ColorMode, isColorMode } from "../core/color.ts";
-import { validateDateFormat } from "../core/dates.ts";
+import { colorEnabled } from "../core/color.ts";
 import { perlTrue } from "../core/env.ts";
 import { SqlitchError } from "../core/errors.ts";
 import { type ItemData, ItemFormatter, resolveItemFormat } from "../core/item_format.ts";
 import { parseArgs } from "../core/target.ts";
 import { UTC_ZONE } from "../core/timezone.ts";
 import type { RegistryEvent } from "../engines/engine.ts";
-import { type CommandContext, optionString, parseCommandOptions } from "./context.ts";
+import { displayOptions } from "./display_options.ts";
+import { type CommandContext, parseCommandOptions } from "./context.ts";
 import { PagedOutput } from "./pager_output.ts";
 import { CONNECTION_OPTIONS, dbTargetContext, engineFor } from "./db_command.ts";
 import {
@@ -61,14 +61,6 @@ const ATTRIBUTES: Readonly<Record<string, AttributeType>> = {
   format: "Str",
 };
 
-/** The colour type error (ItemFormatter's `color` attribute). */
-function colorError(value: string): SqlitchError {
-  return new SqlitchError(
-    `Value "${value}" did not pass type constraint "Enum[always,auto,never]" (in $args->{"color"})`,
-    { ident: "log" },
-  );
-}
-
 /** A pattern as the engine gets it: undefined unless Perl-true. */
 function pattern(value: string | undefined): string | undefined {
   return perlTrue(value) ? value : undefined;
@@ -77,35 +69,9 @@ function pattern(value: string | undefined): string | undefined {
 /** `sqitch log [options] [<database>]`. */
 export async function run(ctx: CommandContext, argv: string[]): Promise<number> {
   const { options, args } = parseCommandOptions("log", OPTIONS, argv);
-  const { config, host, out } = ctx;
+  const { host, out } = ctx;
 
-  // configure: --oneline, the date format, the format, the colour.
-  if (options.oneline) {
-    if (!perlTrue(optionString(options.format))) options.format = "oneline";
-    if (options.abbrev === undefined) options.abbrev = 6;
-  }
-  let dateFormat = optionString(options.date_format);
-  if (!perlTrue(dateFormat)) dateFormat = config.get("log.date_format");
-  if (perlTrue(dateFormat)) validateDateFormat(dateFormat);
-  else dateFormat = "iso";
-
-  const optFormat = optionString(options.format);
-  const cfgFormat = config.get("log.format");
-  const named = perlTrue(optFormat) ? optFormat : perlTrue(cfgFormat) ? cfgFormat : undefined;
-  if (named !== undefined) options.format = resolveItemFormat("log", named);
-
-  let colorMode: ColorMode = "auto";
-  if (options.no_color) colorMode = "never";
-  else {
-    const c = perlTrue(optionString(options.color))
-      ? optionString(options.color)
-      : config.get("log.color");
-    if (perlTrue(c)) {
-      if (!isColorMode(c)) throw colorError(c);
-      colorMode = c;
-    }
-  }
-  const abbrev = typeof options.abbrev === "number" ? options.abbrev : 0;
+  const { dateFormat, colorMode, abbrev } = displayOptions(ctx, "log", options);
 
   const events = Array.isArray(options.event) ? options.event.map(String) : undefined;
   const merged = mergeSectionConfig(ctx, "log", ATTRIBUTES, options);

@@ -14,9 +14,8 @@
  * Sqitch documents them (1.3.1 OR-s the filters and windows plan positions
  * before filtering).
  */
-import { colorEnabled, type ColorMode, isColorMode } from "../core/color.ts";
+import { colorEnabled } from "../core/color.ts";
 import { perlRegex } from "../core/config/perl.ts";
-import { validateDateFormat } from "../core/dates.ts";
 import { perlTrue } from "../core/env.ts";
 import { SqlitchError } from "../core/errors.ts";
 import {
@@ -31,7 +30,8 @@ import type { Plan } from "../core/plan/plan.ts";
 import { changeScriptPath } from "../core/script_paths.ts";
 import { parseArgs, type Target } from "../core/target.ts";
 import { UTC_ZONE } from "../core/timezone.ts";
-import { type CommandContext, optionString, parseCommandOptions } from "./context.ts";
+import { displayOptions } from "./display_options.ts";
+import { type CommandContext, parseCommandOptions } from "./context.ts";
 import { PagedOutput } from "./pager_output.ts";
 import {
   type AttributeType,
@@ -72,14 +72,6 @@ const ATTRIBUTES: Readonly<Record<string, AttributeType>> = {
   format: "Str",
 };
 
-/** The colour type error (ItemFormatter's `color` attribute). */
-function colorError(value: string): SqlitchError {
-  return new SqlitchError(
-    `Value "${value}" did not pass type constraint "Enum[always,auto,never]" (in $args->{"color"})`,
-    { ident: "plan" },
-  );
-}
-
 /** A `--change-pattern`/`--planner-pattern` regex (Perl `qr/$regex/`). */
 function compilePattern(pattern: string | undefined): RegExp | undefined {
   if (!perlTrue(pattern)) return undefined;
@@ -98,35 +90,9 @@ function compilePattern(pattern: string | undefined): RegExp | undefined {
 /** `sqitch plan [options] [<target>|<engine>|<plan-file>]`. */
 export async function run(ctx: CommandContext, argv: string[]): Promise<number> {
   const { options, args } = parseCommandOptions("plan", OPTIONS, argv);
-  const { config, host, out } = ctx;
+  const { host, out } = ctx;
 
-  // configure: --oneline, the date format, the format, the colour.
-  if (options.oneline) {
-    if (!perlTrue(optionString(options.format))) options.format = "oneline";
-    if (options.abbrev === undefined) options.abbrev = 6;
-  }
-  let dateFormat = optionString(options.date_format);
-  if (!perlTrue(dateFormat)) dateFormat = config.get("plan.date_format");
-  if (perlTrue(dateFormat)) validateDateFormat(dateFormat);
-  else dateFormat = "iso";
-
-  const optFormat = optionString(options.format);
-  const cfgFormat = config.get("plan.format");
-  const named = perlTrue(optFormat) ? optFormat : perlTrue(cfgFormat) ? cfgFormat : undefined;
-  if (named !== undefined) options.format = resolveItemFormat("plan", named);
-
-  let colorMode: ColorMode = "auto";
-  if (options.no_color) colorMode = "never";
-  else {
-    const c = perlTrue(optionString(options.color))
-      ? optionString(options.color)
-      : config.get("plan.color");
-    if (perlTrue(c)) {
-      if (!isColorMode(c)) throw colorError(c);
-      colorMode = c;
-    }
-  }
-  const abbrev = typeof options.abbrev === "number" ? options.abbrev : 0;
+  const { dateFormat, colorMode, abbrev } = displayOptions(ctx, "plan", options);
 
   // Command::configure: the [plan] section under the options.
   const merged = mergeSectionConfig(ctx, "plan", ATTRIBUTES, options);
