@@ -269,6 +269,34 @@ export function decideAvailability(
 
 const bannersShown = new Set<string>();
 
+/** libfaketime, as Debian installs it (the `faketime` package). */
+function libfaketime(): string {
+  for (const dir of ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib"]) {
+    const path = `${dir}/faketime/libfaketime.so.1`;
+    try {
+      Deno.statSync(path);
+      return path;
+    } catch {
+      // try the next location
+    }
+  }
+  return "libfaketime.so.1";
+}
+
+/**
+ * The environment that runs a program at a fixed clock: libfaketime
+ * preloaded directly, not through the `faketime` wrapper, whose named
+ * semaphores collide when many sandboxes run at once ("sem_open: File
+ * exists"). Monotonic time is left alone so Deno's timers still fire.
+ */
+export function fakeClockEnv(clock: string): Record<string, string> {
+  return {
+    LD_PRELOAD: libfaketime(),
+    FAKETIME: clock,
+    FAKETIME_DONT_FAKE_MONOTONIC: "1",
+  };
+}
+
 /**
  * Whether real Sqitch (and, when `needs` says so, faketime) can be run
  * here. When not, prints a loud banner once per reason; under CI the
@@ -599,11 +627,8 @@ async function runSide(
     for (const [i, step] of steps.entries()) {
       const stepEnv = { ...env };
       applyEnv(stepEnv, step.env, sb);
-      let full = cmd;
-      if (sc.clock !== undefined) {
-        stepEnv.FAKETIME_DONT_FAKE_MONOTONIC = "1";
-        full = ["faketime", "-f", sc.clock, ...cmd];
-      }
+      const full = cmd;
+      if (sc.clock !== undefined) Object.assign(stepEnv, fakeClockEnv(sc.clock));
       const started = performance.now();
       const r = await runOne(full, stepArgv(step).map((a) => expand(a, sb)), {
         cwd: step.cwd ? `${sb.proj}/${step.cwd}` : sb.proj,

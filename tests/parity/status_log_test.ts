@@ -13,6 +13,7 @@
 import {
   DEFAULT_CLOCK,
   defaultSqitchCmd,
+  fakeClockEnv,
   parityTests,
   type SandboxContext,
   type Scenario,
@@ -50,10 +51,11 @@ const PROJECT = { "sqitch.conf": CONF, "sqitch.plan": PLAN, ...SCRIPTS };
 
 /** Run real Sqitch in a sandbox's project at a frozen instant (setup only). */
 async function sqitchAt(ctx: SandboxContext, clock: string, argv: string[]): Promise<void> {
-  const r = await new Deno.Command("faketime", {
-    args: ["-f", clock, ...defaultSqitchCmd(), ...argv],
+  const [cmd, ...pre] = defaultSqitchCmd();
+  const r = await new Deno.Command(cmd, {
+    args: [...pre, ...argv],
     cwd: ctx.proj,
-    env: { ...ctx.env, FAKETIME_DONT_FAKE_MONOTONIC: "1" },
+    env: { ...ctx.env, ...fakeClockEnv(clock) },
     clearEnv: true,
     stdout: "null",
     stderr: "null",
