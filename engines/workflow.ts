@@ -111,12 +111,12 @@ export class NothingReverted extends SqlitchError {
 
 const DEFAULT_CLIENTS: Record<string, string> = { sqlite: "sqlite3", pg: "psql", mysql: "mysql" };
 
-function workflowError(message: string, ident: string): SqlitchError {
+export function workflowError(message: string, ident: string): SqlitchError {
   return new SqlitchError(message, { exitCode: 2, ident });
 }
 
 /** Perl `length` of a decoded string: code points. */
-function len(s: string): number {
+export function len(s: string): number {
   return [...s].length;
 }
 
@@ -129,8 +129,11 @@ function defaultExists(path: string): boolean {
   }
 }
 
-/** `--set` defaults and helpers shared by the steps of one operation. */
-class Context {
+/**
+ * `--set` defaults and helpers shared by the steps of one operation
+ * (deploy, revert, verify here; rebase, checkout, check build on it).
+ */
+export class Context {
   readonly engine: Engine;
   readonly plan: Plan;
   readonly target: ScriptTarget;
@@ -423,7 +426,7 @@ class Context {
 }
 
 /** A change to revert: its plan-like object (names, script paths) and registry record. */
-interface Revertible {
+export interface Revertible {
   change: Change;
   record: ChangeRecord;
 }
