@@ -61,7 +61,7 @@ async function prompt(
   def: string,
 ): Promise<string> {
   ctx.out.emitLiteral(`${question} [${def}] `);
-  const interactive = ctx.host.isTerminal.stdin;
+  const interactive = ctx.host.interactive ?? ctx.host.isTerminal.stdin;
   if (!interactive && await input.atEof()) {
     ctx.out.emitLiteral(`${def}\n`);
     return def;

@@ -77,6 +77,12 @@ export interface Host {
   user: UserAccount;
   /** Whether stdin / stdout are terminals. */
   isTerminal: { stdin: boolean; stdout: boolean };
+  /**
+   * Whether prompts talk to a person (Sqitch's `_is_interactive`): stdin a
+   * terminal, and stdout a terminal or a pipe rather than a file or a
+   * device. Absent: stdin being a terminal decides.
+   */
+  interactive?: boolean;
   /** Run a command line through /bin/sh; resolves to its exit code (or -1 + error text when it cannot start). */
   runShell(commandLine: string): Promise<{ code: number; error?: string }>;
   /** The local time zone dates are shown in (`TZ`, else the system zone); UTC when absent. */

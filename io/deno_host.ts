@@ -166,6 +166,17 @@ const denoUserAccount: UserAccount = {
   },
 };
 
+/** Whether stdout is a regular file or a character device (`/dev/null`); false when unknown. */
+function stdoutIsFileOrDevice(): boolean {
+  if (Deno.build.os === "windows") return false;
+  try {
+    const info = Deno.statSync("/dev/stdout");
+    return info.isFile || info.isCharDevice === true;
+  } catch {
+    return false;
+  }
+}
+
 /** Build the Host for this process. */
 export function denoHost(): Host {
   return {
@@ -177,6 +188,9 @@ export function denoHost(): Host {
     stderr: writerFor(Deno.stderr),
     user: denoUserAccount,
     isTerminal: { stdin: Deno.stdin.isTerminal(), stdout: Deno.stdout.isTerminal() },
+    get interactive() {
+      return Deno.stdin.isTerminal() && (Deno.stdout.isTerminal() || !stdoutIsFileOrDevice());
+    },
     async runShell(commandLine: string) {
       try {
         const child = new Deno.Command("/bin/sh", {

@@ -50,3 +50,10 @@ Deno.test("askYesNo: three bad answers abort", async () => {
   }
   strictEqual(message, "No valid answer after 3 attempts; aborting");
 });
+
+Deno.test("askYesNo: a terminal stdin with stdout in a file is not interactive (EOF prints the default)", async () => {
+  const s = setup("", true);
+  (s.ctx.host as { interactive?: boolean }).interactive = false;
+  strictEqual(await askYesNo(s.ctx, "Go?", false, s.input), false);
+  strictEqual(s.stdout(), "Go? [No] No\n");
+});
