@@ -93,6 +93,10 @@ export function dbArgs(
 /** The engine for a target; engines sqlitch cannot drive yet fail with exit 2. */
 export async function engineFor(target: Target, doing: string): Promise<Engine> {
   const key = target.engineKey ?? target.engine;
+  if (key === "pg") {
+    const { PgEngine } = await import("../engines/pg.ts");
+    return PgEngine.fromTarget(target);
+  }
   if (key !== "sqlite") {
     throw new SqlitchError(`sqlitch cannot ${doing} ${key} targets yet`, { ident: "engine" });
   }

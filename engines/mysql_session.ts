@@ -13,11 +13,28 @@ export class MysqlServerError extends Error {
   readonly errno: number;
   /** e.g. `42000`. */
   readonly sqlState: string;
-  constructor(errno: number, sqlState: string, message: string) {
+  /**
+   * Result sets the statement completed before failing (a `CALL` that
+   * selected, then failed); the client prints them before the error.
+   */
+  readonly results?: MysqlResult[];
+  /**
+   * The failure came while reading the rows of a result whose columns had
+   * arrived (the client then prints no statement echo).
+   */
+  readonly afterFields?: boolean;
+  constructor(
+    errno: number,
+    sqlState: string,
+    message: string,
+    partial?: { results?: MysqlResult[]; afterFields?: boolean },
+  ) {
     super(message);
     this.name = "MysqlServerError";
     this.errno = errno;
     this.sqlState = sqlState;
+    if (partial?.results) this.results = partial.results;
+    if (partial?.afterFields) this.afterFields = true;
   }
 }
 
@@ -55,4 +72,15 @@ export interface MysqlSession {
   warnings?(): Promise<{ level: string; code: number; message: string }[]>;
   /** The current default database (`SELECT DATABASE()`), for messages. */
   database(): Promise<string | null>;
+  /**
+   * The server status flags of the last OK/EOF packet (the client reads
+   * SERVER_STATUS_ANSI_QUOTES 0x8000 and SERVER_STATUS_NO_BACKSLASH_ESCAPES
+   * 0x200 from them to lex quotes); 0 when unknown.
+   */
+  serverStatus?(): number;
 }
+
+/** Server status bit: sql_mode has NO_BACKSLASH_ESCAPES. */
+export const SERVER_STATUS_NO_BACKSLASH_ESCAPES = 0x200;
+/** Server status bit (MariaDB): sql_mode has ANSI_QUOTES. */
+export const SERVER_STATUS_ANSI_QUOTES = 0x8000;

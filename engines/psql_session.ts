@@ -35,6 +35,11 @@ export interface PgMessage {
 /** A failed statement: the server's error with all its fields. */
 export class PgServerError extends Error {
   readonly fields: PgMessage;
+  /**
+   * Optional: results of the statements that succeeded before the failing
+   * one in the same query string (`SELECT 1 \; SELECT 1/0`); psql prints them.
+   */
+  results?: PsqlResult[];
   constructor(fields: PgMessage) {
     super(fields.message);
     this.name = "PgServerError";
@@ -60,6 +65,8 @@ export interface PsqlResult {
   fields: string[];
   /** Rows in text format. */
   rows: (string | null)[][];
+  /** Optional: the command tag exactly as sent (`INSERT 0 1`, `CREATE TABLE`); else rebuilt from command and rowCount. */
+  status?: string;
 }
 
 /** Where the emulation's psql variables about the connection come from. */
@@ -74,6 +81,8 @@ export interface PsqlConnectionInfo {
   serverVersion: string;
   /** `client_encoding`, e.g. `UTF8`. */
   encoding: string;
+  /** Optional: the current `standard_conforming_strings` (default on); psql lexes '…' by it. */
+  standardConformingStrings?: boolean;
 }
 
 /** Parameters psql's `\connect` may change; absent = keep the current value. */
@@ -98,6 +107,12 @@ export interface PsqlSession {
   query(sql: string): Promise<PsqlResult[]>;
   /** `COPY … FROM STDIN`: send the statement, then `data` (rows, without the `\.` line). */
   copyIn(sql: string, data: string): Promise<PsqlResult>;
+  /**
+   * Optional, preferred when present: `COPY … FROM STDIN` where `readData` is
+   * called only once the server has accepted the COPY (psql reads the data
+   * lines only then; a refused COPY leaves them to be read as SQL).
+   */
+  copyInFrom?(sql: string, readData: () => string): Promise<PsqlResult>;
   /** `COPY … TO STDOUT`: the data rows as sent by the server. */
   copyOut(sql: string): Promise<{ data: string; result: PsqlResult }>;
   /** Receives notices (and warnings) raised while a statement runs. */

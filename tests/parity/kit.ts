@@ -19,7 +19,7 @@
  * have both mapped back to those placeholders before comparison.
  *
  * The sqlitch side is `$SQLITCH_BIN` when set, else
- * `deno run --allow-all --no-lock --quiet <repo>/main.ts`; `KitOptions`
+ * `deno run --allow-all --frozen --quiet <repo>/main.ts`; `KitOptions`
  * can replace either side's command (the kit's self-tests use that).
  * Without `sqitch` on PATH the parity tests are skipped with a banner, or
  * fail when CI is set. A scenario's `clock` runs both sides under
@@ -248,7 +248,7 @@ export function defaultSqitchCmd(): string[] {
 export function defaultSqlitchCmd(): string[] {
   const bin = Deno.env.get("SQLITCH_BIN");
   if (bin) return [bin];
-  return [Deno.execPath(), "run", "--allow-all", "--no-lock", "--quiet", MAIN_TS];
+  return [Deno.execPath(), "run", "--allow-all", "--frozen", "--quiet", MAIN_TS];
 }
 
 /** What the parity tests should do on this machine. */
@@ -1037,4 +1037,95 @@ export function parityTests(scenarios: Scenario[], options: KitOptions = {}): vo
     seen.add(sc.name);
     parityTest(sc, options);
   }
+}
+
+// ---------------------------------------------------------------------------
+// Shared sandboxes: both programs taking turns in ONE sandbox (turn-taking
+// suites). Everything above runs each side in a sandbox of its own; these
+// exports give a single sandbox, laid out and populated the same way, in
+// which either program can be run, one invocation at a time.
+
+/** One sandbox that both programs run in. */
+export interface SharedSandbox {
+  root: string;
+  proj: string;
+  home: string;
+  /** The unique identifier substituted for `<ID>`. */
+  id: string;
+  /** The environment every invocation gets (before per-run overrides). */
+  env: Record<string, string>;
+  /** The command each program runs as. */
+  cmds: Record<Side, string[]>;
+  keep: boolean;
+}
+
+/** What a shared sandbox starts with (the sandbox-shaping subset of `Scenario`). */
+export type SharedSandboxSpec = Pick<
+  Scenario,
+  "files" | "homeFiles" | "userConfig" | "systemConfig" | "env"
+>;
+
+/** Create and fill a shared sandbox (remove it with `removeSharedSandbox`). */
+export async function makeSharedSandbox(
+  spec: SharedSandboxSpec,
+  options: KitOptions = {},
+): Promise<SharedSandbox> {
+  const cmds: Record<Side, string[]> = {
+    sqitch: options.sqitchCmd ?? defaultSqitchCmd(),
+    sqlitch: options.sqlitchCmd ?? defaultSqlitchCmd(),
+  };
+  const sb = await makeSandbox("sqlitch");
+  const sc: Scenario = { name: "shared", steps: [], ...spec };
+  await fillSandbox(sb, sc);
+  // Built for the sqlitch command so a `deno run` side keeps its cache out of HOME.
+  const env = baseEnv(sb, sc, cmds.sqlitch);
+  const keep = options.keep ?? truthyEnv("PARITY_KEEP");
+  return { root: sb.root, proj: sb.proj, home: sb.home, id: sb.id, env, cmds, keep };
+}
+
+/** Remove a shared sandbox (unless it is to be kept). */
+export async function removeSharedSandbox(sb: SharedSandbox): Promise<void> {
+  if (!sb.keep) await Deno.remove(sb.root, { recursive: true }).catch(() => {});
+}
+
+/** Run one program once in a shared sandbox; outputs normalised as the kit does. */
+export async function runShared(
+  sb: SharedSandbox,
+  side: Side,
+  argv: string[] | string,
+  opts: {
+    env?: Record<string, string | null>;
+    stdin?: string;
+    cwd?: string;
+    clock?: string;
+    timeoutMs?: number;
+  } = {},
+): Promise<StepOutcome> {
+  const inner: Sandbox = {
+    side,
+    root: sb.root,
+    roots: [...new Set([sb.root, Deno.realPathSync(sb.root)])].sort((a, b) => b.length - a.length),
+    proj: sb.proj,
+    home: sb.home,
+    id: sb.id,
+  };
+  const env = { ...sb.env };
+  applyEnv(env, opts.env, inner);
+  if (opts.clock !== undefined) Object.assign(env, fakeClockEnv(opts.clock));
+  const args = typeof argv === "string" ? shellSplit(argv) : argv;
+  const started = performance.now();
+  const r = await runOne(sb.cmds[side], args.map((a) => expand(a, inner)), {
+    cwd: opts.cwd ? `${sb.proj}/${opts.cwd}` : sb.proj,
+    env,
+    stdin: opts.stdin === undefined ? "" : expand(opts.stdin, inner),
+    timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  });
+  return {
+    code: r.code,
+    signal: r.signal,
+    stdout: normalise(lenientDecoder.decode(r.stdout), inner),
+    stderr: normalise(lenientDecoder.decode(r.stderr), inner),
+    timedOut: r.timedOut,
+    ms: Math.round(performance.now() - started),
+  };
 }

@@ -1,0 +1,612 @@
+/**
+ * One PostgreSQL session on the `pg` driver (node-postgres): one client is
+ * one server session, which advisory locks and transactions need. It
+ * connects as libpq would (every host and address in turn, TLS per
+ * `sslmode`, libpq's wording for failures), serves the psql emulation
+ * through the `PsqlSession` interface (simple-query protocol, text values,
+ * COPY, notices) and the registry through parameterised queries.
+ *
+ * The driver is imported on first use, so commands that never reach
+ * PostgreSQL never load it.
+ */
+import { Buffer } from "node:buffer";
+import type { PgConnectionParams, PgFiles } from "../core/pg_connection.ts";
+import {
+  PgConnectionError,
+  type PgMessage,
+  PgServerError,
+  type PsqlConnectionInfo,
+  type PsqlReconnect,
+  type PsqlResult,
+  type PsqlSession,
+} from "./psql_session.ts";
+
+// Minimal shapes of the driver objects used here (the npm package ships no Deno types we rely on).
+interface DriverField {
+  name: string;
+}
+interface DriverResult {
+  command: string | null;
+  rowCount: number | null;
+  fields: DriverField[];
+  rows: (string | null)[][];
+}
+interface DriverConnection {
+  on(event: string, listener: (msg: Record<string, unknown>) => void): void;
+  off?(event: string, listener: (msg: Record<string, unknown>) => void): void;
+  removeListener(event: string, listener: (msg: Record<string, unknown>) => void): void;
+}
+interface DriverClient {
+  connection: DriverConnection;
+  processID: number | null;
+  connect(): Promise<void>;
+  end(): Promise<void>;
+  query(config: unknown, values?: unknown[]): Promise<DriverResult | DriverResult[]>;
+  on(event: string, listener: (arg: never) => void): void;
+}
+/** A driver query whose COPY hooks can be replaced. */
+interface DriverQuery {
+  handleCopyInResponse(connection: DriverWire): void;
+  handleCopyData(msg: { chunk: Uint8Array }, connection: DriverWire): void;
+}
+interface DriverWire {
+  sendCopyFromChunk(chunk: Uint8Array): void;
+  endCopyFrom(): void;
+}
+interface DriverModule {
+  Client: new (config: Record<string, unknown>) => DriverClient;
+  Query: new (config: Record<string, unknown>) => DriverQuery;
+}
+
+let driver: Promise<DriverModule> | undefined;
+
+/** The `pg` module, loaded once on first use. */
+function loadDriver(): Promise<DriverModule> {
+  driver ??= import("pg").then((m) => (m.default ?? m) as unknown as DriverModule);
+  return driver;
+}
+
+/** Every value as the server's text: no type parsing. */
+const TEXT_TYPES = { getTypeParser: () => (value: string) => value };
+
+const MESSAGE_FIELDS = [
+  "code",
+  "detail",
+  "hint",
+  "internalQuery",
+  "where",
+  "schema",
+  "table",
+  "column",
+  "dataType",
+  "constraint",
+  "file",
+  "line",
+  "routine",
+] as const;
+
+/** A driver error or notice as a `PgMessage`. */
+export function toPgMessage(e: Record<string, unknown>): PgMessage {
+  const msg: PgMessage = {
+    severity: String(e.severity ?? "ERROR"),
+    message: String(e.message ?? ""),
+  };
+  for (const k of MESSAGE_FIELDS) {
+    const v = e[k];
+    if (v !== undefined && v !== null && v !== "") msg[k] = String(v);
+  }
+  if (e.position !== undefined && e.position !== null && e.position !== "") {
+    msg.position = Number(e.position);
+  }
+  if (
+    e.internalPosition !== undefined && e.internalPosition !== null && e.internalPosition !== ""
+  ) {
+    msg.internalPosition = Number(e.internalPosition);
+  }
+  return msg;
+}
+
+/** libpq's default rendering of a server message: `ERROR:  text`, then DETAIL and HINT lines. */
+export function formatPgMessage(m: PgMessage): string {
+  let out = `${m.severity}:  ${m.message}`;
+  if (m.detail) out += `\nDETAIL:  ${m.detail}`;
+  if (m.hint) out += `\nHINT:  ${m.hint}`;
+  return out;
+}
+
+function isServerError(e: unknown): e is Record<string, unknown> & Error {
+  return e instanceof Error && typeof (e as { severity?: unknown }).severity === "string" &&
+    typeof (e as { code?: unknown }).code === "string" &&
+    /^[0-9A-Z]{5}$/.test((e as unknown as { code: string }).code);
+}
+
+/** A thrown driver value as `PgServerError` or `PgConnectionError`. */
+export function toSessionError(e: unknown): Error {
+  if (e instanceof PgServerError || e instanceof PgConnectionError) return e;
+  if (isServerError(e)) return new PgServerError(toPgMessage(e));
+  return new PgConnectionError(
+    e instanceof Error ? connectionLostText(e.message) : String(e),
+  );
+}
+
+function connectionLostText(message: string): string {
+  if (/Connection terminated|Client was closed|not queryable/i.test(message)) {
+    return "server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n\tbefore or while processing the request.";
+  }
+  return message;
+}
+
+/** Where one connection attempt goes. */
+interface Endpoint {
+  /** Host as named (socket directory or host name), for messages and TLS. */
+  host: string;
+  /** What the driver connects to: socket directory or numeric address. */
+  address: string;
+  port: number;
+  socket: boolean;
+  /** How libpq names this endpoint in a failure. */
+  label: string;
+}
+
+function isIp(host: string): boolean {
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(":");
+}
+
+/** Every endpoint of the parameters in libpq's order (hosts, then each host's addresses). */
+async function endpoints(
+  params: PgConnectionParams,
+  errors: string[],
+): Promise<Endpoint[]> {
+  const out: Endpoint[] = [];
+  for (let i = 0; i < params.hosts.length; i++) {
+    const host = params.hosts[i];
+    const port = params.ports[i];
+    const hostaddr = params.hostaddrs[i];
+    if (!hostaddr && host.startsWith("/")) {
+      const path = `${host}/.s.PGSQL.${port}`;
+      out.push({
+        host,
+        address: host,
+        port,
+        socket: true,
+        label: `connection to server on socket "${path}" failed: `,
+      });
+      continue;
+    }
+    if (hostaddr || isIp(host)) {
+      const address = hostaddr || host;
+      const shown = host || address;
+      out.push({
+        host: shown,
+        address,
+        port,
+        socket: false,
+        label: hostaddr && host
+          ? `connection to server at "${host}" (${address}), port ${port} failed: `
+          : `connection to server at "${shown}", port ${port} failed: `,
+      });
+      continue;
+    }
+    let addresses: string[];
+    try {
+      const dns = await import("node:dns/promises");
+      addresses = (await dns.lookup(host, { all: true })).map((a) => a.address);
+    } catch {
+      errors.push(`could not translate host name "${host}" to address: Name or service not known`);
+      continue;
+    }
+    for (const address of addresses) {
+      out.push({
+        host,
+        address,
+        port,
+        socket: false,
+        label: `connection to server at "${host}" (${address}), port ${port} failed: `,
+      });
+    }
+  }
+  return out;
+}
+
+/** The reason libpq gives for a failed attempt. */
+function attemptFailure(e: unknown, ep: Endpoint, params: PgConnectionParams): string {
+  if (e instanceof NoPasswordError) return "fe_sendauth: no password supplied";
+  if (isServerError(e)) {
+    let text = formatPgMessage(toPgMessage(e));
+    if (params.passwordFile && (e as unknown as { code: string }).code === "28P01") {
+      text += `\npassword retrieved from file "${params.passwordFile}"`;
+    }
+    return text;
+  }
+  const code = (e as { code?: string })?.code;
+  const message = e instanceof Error ? e.message : String(e);
+  if (code === "ECONNREFUSED" || /refused/i.test(message)) {
+    return ep.socket
+      ? "Connection refused\n\tIs the server running locally and accepting connections on that socket?"
+      : "Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?";
+  }
+  if (code === "ENOENT" || /No such file/i.test(message)) {
+    return "No such file or directory\n\tIs the server running locally and accepting connections on that socket?";
+  }
+  if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
+    return `server certificate does not match host name "${ep.host}"`;
+  }
+  if (
+    /^(?:DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(?:_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|CERT_UNTRUSTED|CERT_SIGNATURE_FAILURE)$/
+      .test(code ?? "") || /self[- ]signed certificate|unable to verify/i.test(message)
+  ) {
+    return "SSL error: certificate verify failed";
+  }
+  if (/timeout/i.test(message)) return "timeout expired";
+  if (/does not support SSL/i.test(message)) {
+    return "server does not support SSL, but SSL was required";
+  }
+  return message;
+}
+
+class NoPasswordError extends Error {}
+
+/** How a session finds passwords again when psql's `\connect` changes user or host. */
+export type PasswordLookup = (
+  host: string,
+  port: number,
+  dbname: string,
+  user: string,
+) => string | undefined;
+
+/** What a session is opened with. */
+export interface PgSessionConfig {
+  params: PgConnectionParams;
+  files: PgFiles;
+  /** Home directory, for `~/.postgresql/` TLS files. */
+  home?: string;
+  /** Password lookup for `\connect` to another user/host (environment and password file). */
+  passwordLookup?: PasswordLookup;
+}
+
+/** The TLS options of one attempt, or false for none. */
+function tlsOptions(
+  cfg: PgSessionConfig,
+  ep: Endpoint,
+  mode: "plain" | "tls",
+): Record<string, unknown> | false {
+  if (mode === "plain" || ep.socket) return false;
+  const { params, files, home } = cfg;
+  const dir = home !== undefined ? `${home}/.postgresql` : undefined;
+  const opts: Record<string, unknown> = {};
+  if (!isIp(ep.host)) opts.servername = ep.host;
+  const rootPath = params.sslrootcert ?? (dir ? `${dir}/root.crt` : undefined);
+  let verify: "none" | "ca" | "full" = params.sslmode === "verify-full"
+    ? "full"
+    : params.sslmode === "verify-ca"
+    ? "ca"
+    : "none";
+  const rootExists = rootPath !== undefined && rootPath !== "system" &&
+    files.stat(rootPath) !== undefined;
+  // libpq: require with a root certificate present verifies like verify-ca.
+  if (params.sslmode === "require" && rootExists) verify = "ca";
+  if (verify !== "none") {
+    if (rootPath !== "system") {
+      if (!rootExists) {
+        throw new PgConnectionError(
+          `root certificate file "${rootPath}" does not exist\nEither provide the file or change sslmode to disable server certificate verification.`,
+        );
+      }
+      opts.ca = files.readText(rootPath as string);
+    }
+    opts.rejectUnauthorized = true;
+    if (verify === "ca") opts.checkServerIdentity = () => undefined;
+  } else {
+    opts.rejectUnauthorized = false;
+  }
+  const certPath = params.sslcert ?? (dir ? `${dir}/postgresql.crt` : undefined);
+  const keyPath = params.sslkey ?? (dir ? `${dir}/postgresql.key` : undefined);
+  if (certPath !== undefined && files.stat(certPath) !== undefined) {
+    opts.cert = files.readText(certPath);
+    if (keyPath !== undefined) opts.key = files.readText(keyPath);
+  }
+  return opts;
+}
+
+/** A live session. Create with `PgSession.open`. */
+export class PgSession implements PsqlSession {
+  private client: DriverClient;
+  private config: PgSessionConfig;
+  private endpoint: Endpoint;
+  private noticeListener?: (notice: PgMessage) => void;
+  private lost?: Error;
+  private parameters = new Map<string, string>();
+  private status = "I";
+  private serverVersionNumText = "";
+
+  private constructor(client: DriverClient, config: PgSessionConfig, endpoint: Endpoint) {
+    this.client = client;
+    this.config = config;
+    this.endpoint = endpoint;
+  }
+
+  /** Connect as libpq would; rejects with `PgConnectionError` carrying libpq's message. */
+  static async open(config: PgSessionConfig): Promise<PgSession> {
+    const pg = await loadDriver();
+    const { params } = config;
+    const errors: string[] = [];
+    for (const ep of await endpoints(params, errors)) {
+      const modes: ("plain" | "tls")[] = ep.socket || params.sslmode === "disable"
+        ? ["plain"]
+        : params.sslmode === "allow"
+        ? ["plain", "tls"]
+        : params.sslmode === "prefer"
+        ? ["tls", "plain"]
+        : ["tls"];
+      for (let m = 0; m < modes.length; m++) {
+        const session = new PgSession(undefined as unknown as DriverClient, config, ep);
+        let client: DriverClient;
+        try {
+          client = session.makeClient(pg, ep, tlsOptions(config, ep, modes[m]));
+        } catch (e) {
+          throw e instanceof PgConnectionError ? e : new PgConnectionError(String(e));
+        }
+        session.client = client;
+        try {
+          await client.connect();
+          await session.afterConnect();
+          return session;
+        } catch (e) {
+          await client.end().catch(() => {});
+          const message = e instanceof Error ? e.message : String(e);
+          const last = m === modes.length - 1;
+          // prefer: no TLS on the server → try again in the clear; allow: refused in the clear → TLS.
+          if (!last && modes[m] === "tls" && /does not support SSL/i.test(message)) continue;
+          if (!last && modes[m] === "plain" && isServerError(e)) continue;
+          errors.push(ep.label + attemptFailure(e, ep, params));
+          break;
+        }
+      }
+    }
+    throw new PgConnectionError(errors.join("\n"));
+  }
+
+  private makeClient(
+    pg: DriverModule,
+    ep: Endpoint,
+    ssl: Record<string, unknown> | false,
+  ): DriverClient {
+    const { params } = this.config;
+    const password = this.password;
+    const client = new pg.Client({
+      host: ep.address,
+      port: ep.port,
+      user: params.user,
+      database: params.dbname,
+      password: () => {
+        if (password === undefined || password === "") throw new NoPasswordError();
+        return password;
+      },
+      ssl,
+      types: TEXT_TYPES,
+      connectionTimeoutMillis: params.connectTimeout && params.connectTimeout > 0
+        ? Math.max(params.connectTimeout, 2) * 1000
+        : 0,
+      application_name: params.applicationName,
+      fallback_application_name: params.fallbackApplicationName,
+      options: params.options,
+      client_encoding: params.clientEncoding ?? "UTF8",
+      enableChannelBinding: params.channelBinding === "require",
+    });
+    client.connection.on("parameterStatus", (msg) => {
+      this.parameters.set(String(msg.parameterName), String(msg.parameterValue));
+    });
+    client.connection.on("readyForQuery", (msg) => {
+      this.status = String(msg.status ?? "I");
+    });
+    client.on("notice", (msg: never) => this.noticeListener?.(toPgMessage(msg)));
+    client.on("error", (e: never) => {
+      this.lost = e as Error;
+    });
+    return client;
+  }
+
+  private get password(): string | undefined {
+    return this.config.params.password;
+  }
+
+  private async afterConnect(): Promise<void> {
+    const rows = await this.rows("SHOW server_version_num");
+    this.serverVersionNumText = rows[0]?.[0] ?? "";
+  }
+
+  private check(): void {
+    if (this.lost) throw new PgConnectionError(connectionLostText(this.lost.message));
+  }
+
+  /** The server's `server_version_num` as a number. */
+  get serverVersionNum(): number {
+    return Number(this.serverVersionNumText) || 0;
+  }
+
+  /** The backend's process id (for tests and diagnostics). */
+  get pid(): number | null {
+    return this.client.processID;
+  }
+
+  /** `I` idle, `T` in a transaction, `E` in a failed transaction (last ReadyForQuery). */
+  get transactionStatus(): string {
+    return this.status;
+  }
+
+  /** Parameterised query (extended protocol); rows as text. */
+  async rows(sql: string, values: unknown[] = []): Promise<(string | null)[][]> {
+    this.check();
+    try {
+      const r = await this.client.query({ text: sql, values, rowMode: "array", types: TEXT_TYPES });
+      const last = Array.isArray(r) ? r[r.length - 1] : r;
+      return last.rows;
+    } catch (e) {
+      throw toSessionError(e);
+    }
+  }
+
+  /** Run a statement for its effect (extended protocol when there are values). */
+  async exec(sql: string, values: unknown[] = []): Promise<number | null> {
+    this.check();
+    try {
+      const r = await this.client.query(
+        values.length > 0 ? { text: sql, values, types: TEXT_TYPES } : { text: sql },
+      );
+      const last = Array.isArray(r) ? r[r.length - 1] : r;
+      return last?.rowCount ?? null;
+    } catch (e) {
+      throw toSessionError(e);
+    }
+  }
+
+  // --- PsqlSession ----------------------------------------------------------
+
+  async query(sql: string): Promise<PsqlResult[]> {
+    this.check();
+    const tags: string[] = [];
+    const onComplete = (msg: Record<string, unknown>) => tags.push(String(msg.text ?? ""));
+    this.client.connection.on("commandComplete", onComplete);
+    try {
+      const r = await this.client.query({ text: sql, rowMode: "array", types: TEXT_TYPES });
+      const results = Array.isArray(r) ? r : [r];
+      return results.map((res, i) => toResult(res, tags[i]));
+    } catch (e) {
+      throw toSessionError(e);
+    } finally {
+      this.client.connection.removeListener("commandComplete", onComplete);
+    }
+  }
+
+  /**
+   * Run one simple-protocol statement through a driver query whose COPY
+   * hooks send `copyIn` data or collect COPY OUT data (the driver itself
+   * refuses COPY FROM STDIN and drops COPY OUT data).
+   */
+  private async copy(
+    sql: string,
+    hooks: { data?: Uint8Array; out?: (chunk: Uint8Array) => void },
+  ): Promise<PsqlResult> {
+    this.check();
+    const pg = await loadDriver();
+    const tags: string[] = [];
+    const onComplete = (msg: Record<string, unknown>) => tags.push(String(msg.text ?? ""));
+    this.client.connection.on("commandComplete", onComplete);
+    try {
+      const res = await new Promise<DriverResult | DriverResult[]>((resolve, reject) => {
+        const q = new pg.Query({
+          text: sql,
+          rowMode: "array",
+          types: TEXT_TYPES,
+          callback: (err: unknown, r: DriverResult | DriverResult[]) =>
+            err ? reject(err) : resolve(r),
+        });
+        q.handleCopyInResponse = (wire) => {
+          const data = hooks.data ?? new Uint8Array();
+          if (data.length > 0) wire.sendCopyFromChunk(Buffer.from(data));
+          wire.endCopyFrom();
+        };
+        q.handleCopyData = (msg) => hooks.out?.(msg.chunk);
+        (this.client as unknown as { query(q: unknown): unknown }).query(q);
+      });
+      const results = Array.isArray(res) ? res : [res];
+      return toResult(results[results.length - 1], tags[tags.length - 1]);
+    } catch (e) {
+      throw toSessionError(e);
+    } finally {
+      this.client.connection.removeListener("commandComplete", onComplete);
+    }
+  }
+
+  copyIn(sql: string, data: string): Promise<PsqlResult> {
+    return this.copy(sql, { data: new TextEncoder().encode(data) });
+  }
+
+  async copyOut(sql: string): Promise<{ data: string; result: PsqlResult }> {
+    const decoder = new TextDecoder();
+    let data = "";
+    const result = await this.copy(sql, {
+      out: (chunk) => data += decoder.decode(chunk, { stream: true }),
+    });
+    data += decoder.decode();
+    return { data, result };
+  }
+
+  onNotice(listener: ((notice: PgMessage) => void) | undefined): void {
+    this.noticeListener = listener;
+  }
+
+  async reconnect(change: PsqlReconnect): Promise<void> {
+    const old = this.config.params;
+    const host = change.host ?? this.endpoint.host;
+    const port = change.port !== undefined ? Number(change.port) : this.endpoint.port;
+    const user = change.user ?? old.user;
+    const dbname = change.dbname ?? old.dbname;
+    // psql keeps the password when neither user, host nor port changes.
+    const same = user === old.user && host === this.endpoint.host && port === this.endpoint.port;
+    const password = same ? old.password : this.config.passwordLookup?.(host, port, dbname, user);
+    const params: PgConnectionParams = {
+      ...old,
+      hosts: [host],
+      hostaddrs: [],
+      ports: [port],
+      user,
+      dbname,
+      password,
+    };
+    const next = await PgSession.open({ ...this.config, params });
+    next.noticeListener = this.noticeListener;
+    await this.close();
+    this.client = next.client;
+    this.config = next.config;
+    this.endpoint = next.endpoint;
+    this.parameters = next.parameters;
+    this.serverVersionNumText = next.serverVersionNumText;
+    this.lost = undefined;
+    this.status = next.status;
+    // Later events of the new client must update this object, not `next`.
+    next.client.connection.on("parameterStatus", (msg) => {
+      this.parameters.set(String(msg.parameterName), String(msg.parameterValue));
+    });
+    next.client.connection.on("readyForQuery", (msg) => {
+      this.status = String(msg.status ?? "I");
+    });
+    next.client.on("notice", (msg: never) => this.noticeListener?.(toPgMessage(msg)));
+    next.noticeListener = undefined;
+    next.client.on("error", (e: never) => {
+      this.lost = e as Error;
+    });
+  }
+
+  info(): PsqlConnectionInfo {
+    return {
+      dbname: this.config.params.dbname,
+      user: this.config.params.user,
+      host: this.endpoint.host,
+      port: String(this.endpoint.port),
+      serverVersionNum: this.serverVersionNumText,
+      serverVersion: this.parameters.get("server_version") ?? "",
+      encoding: this.parameters.get("client_encoding") ?? "UTF8",
+    };
+  }
+
+  /** Close the connection (ends the session and its locks). */
+  async close(): Promise<void> {
+    try {
+      await this.client.end();
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+function toResult(res: DriverResult, tag: string | undefined): PsqlResult {
+  const text = tag ?? res.command ?? "";
+  const command = text.replace(/(?: \d+)+$/, "");
+  return {
+    command,
+    rowCount: res.rowCount ?? null,
+    fields: (res.fields ?? []).map((f) => f.name),
+    rows: res.rows ?? [],
+  };
+}
