@@ -42,8 +42,8 @@ const COMMANDS: Record<
 > = {
   add: () => import("./commands/add.ts"),
   bundle: null,
-  check: null,
-  checkout: null,
+  check: () => import("./commands/check.ts"),
+  checkout: () => import("./commands/checkout.ts"),
   config: () => import("./commands/config.ts"),
   deploy: () => import("./commands/deploy.ts"),
   engine: () => import("./commands/engine.ts"),
@@ -51,14 +51,14 @@ const COMMANDS: Record<
   init: () => import("./commands/init.ts"),
   log: () => import("./commands/log.ts"),
   plan: () => import("./commands/plan.ts"),
-  rebase: null,
+  rebase: () => import("./commands/rebase.ts"),
   revert: () => import("./commands/revert.ts"),
   rework: () => import("./commands/rework.ts"),
   show: () => import("./commands/show.ts"),
   status: () => import("./commands/status.ts"),
   tag: () => import("./commands/tag.ts"),
   target: () => import("./commands/target.ts"),
-  upgrade: null,
+  upgrade: () => import("./commands/upgrade.ts"),
   verify: () => import("./commands/verify.ts"),
 };
 

@@ -90,8 +90,16 @@ export function dbArgs(
   return { target, changes: parsed.changes, plan: () => planOf(target) };
 }
 
-/** The engine for a target; engines sqlitch cannot drive yet fail with exit 2. */
-export async function engineFor(target: Target, doing: string): Promise<Engine> {
+/**
+ * The engine for a target; engines sqlitch cannot drive yet fail with
+ * exit 2. `registryOutput` receives what a configured client prints while
+ * it creates or upgrades the registry (Sqitch lets it through).
+ */
+export async function engineFor(
+  target: Target,
+  doing: string,
+  registryOutput?: ScriptOutput,
+): Promise<Engine> {
   const key = target.engineKey ?? target.engine;
   if (key === "pg") {
     const { PgEngine } = await import("../engines/pg.ts");
@@ -101,7 +109,7 @@ export async function engineFor(target: Target, doing: string): Promise<Engine> 
     throw new SqlitchError(`sqlitch cannot ${doing} ${key} targets yet`, { ident: "engine" });
   }
   const { SqliteEngine } = await import("../engines/sqlite.ts");
-  return SqliteEngine.fromTarget(target);
+  return SqliteEngine.fromTarget(target, { registryOutput });
 }
 
 /** The sqitch user recorded as committer. */

@@ -165,6 +165,14 @@ export class Target {
     });
   }
 
+  /**
+   * True when the client was chosen explicitly (`--client`, `target.<name>.client`,
+   * `engine.<engine>.client` or `core.client`) rather than defaulted.
+   */
+  get clientConfigured(): boolean {
+    return this.ctx.overrides?.client !== undefined || this.configValue("client") !== undefined;
+  }
+
   /** Top directory: `--top-dir` → config → `.` (sqlitch mode: `sqlitch`), cleaned. */
   get topDir(): string {
     return this.memo("topDir", () => {

@@ -193,6 +193,12 @@ export interface Engine {
   /** The registry named in messages (`Adding registry tables to …`). */
   readonly registryDestination: string;
 
+  /**
+   * A registry version as this engine's driver prints it, when it is not
+   * the decimal form (`1.0`); see engines/upgrade.ts `registryVersionText`.
+   */
+  versionText?(version: number): string;
+
   /** Open the registry connection (idempotent). */
   connect(): Promise<void>;
   /** Close every connection (releases locks). */

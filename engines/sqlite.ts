@@ -3,12 +3,12 @@
  * file beside the target (registry.md §1), created with Sqitch's exact DDL
  * and written exactly as Sqitch writes it (registry.md §6–§8). Scripts run
  * through the sqlite3-shell emulation in sqlite_script.ts, on their own
- * connection, as Sqitch runs the `sqlite3` client.
+ * connection, as Sqitch runs the `sqlite3` client — or, when a client is
+ * configured, through that client itself (sqlite_client.ts).
  */
-import { DatabaseSync, type SQLInputValue } from "node:sqlite";
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import type { Target } from "../core/target.ts";
 import {
-  CapturedOutput,
   type ChangeRecord,
   type CurrentItem,
   type CurrentState,
@@ -26,7 +26,8 @@ import {
   type ScriptVariables,
 } from "./engine.ts";
 import { SQLITE_REGISTRY_SQL, SQLITE_UPGRADES } from "./sqlite_registry_sql.ts";
-import { runSqliteScript, runSqliteSql } from "./sqlite_script.ts";
+import { closeShellConnections, runSqliteScript } from "./sqlite_script.ts";
+import { SqliteClient } from "./sqlite_client.ts";
 
 /** Where an SQLite engine works: paths as the sqlite3 client would be given them. */
 export interface SqliteEngineOptions {
@@ -40,6 +41,18 @@ export interface SqliteEngineOptions {
   registryDestination: string;
   /** Clock for committed_at values (tests); default `Date.now`. */
   now?: () => number;
+  /**
+   * A configured client (`--client`, `engine.sqlite.client` …): scripts and
+   * registry DDL then run through it as Sqitch runs them (sqlite_client.ts);
+   * without one, through the in-process emulation.
+   */
+  client?: string;
+  /**
+   * Where a configured client's output goes while it creates or upgrades
+   * the registry (Sqitch lets it reach the terminal). Default: collected,
+   * its stderr leading the error message when the client fails.
+   */
+  registryOutput?: ScriptOutput;
 }
 
 /** `YYYY-MM-DD HH:MM:SS.SSS` in UTC: SQLite's `strftime('%Y-%m-%d %H:%M:%f')`. */
@@ -60,6 +73,13 @@ export function parseSqliteTimestamp(text: string): Date {
 }
 
 type Row = Record<string, SQLInputValue>;
+
+/**
+ * The transaction after which a connection moves the registry to WAL mode
+ * (see `switchToWal`): switching there and back costs about as many fsyncs
+ * as three rollback-journal commits, so short runs keep the journal.
+ */
+const WAL_AFTER_TRANSACTIONS = 4;
 
 const CHANGE_COLUMNS = `c.change_id, c.change, c.project, c.note, c.planned_at, c.planner_name,
        c.planner_email, c.script_hash, c.committed_at, c.committer_name, c.committer_email,
@@ -103,8 +123,17 @@ export class SqliteEngine implements Engine {
   readonly dbPath: string;
   readonly registryPath: string;
   private readonly now: () => number;
+  /** The configured sqlite3 client, when scripts run through one. */
+  private readonly client?: SqliteClient;
+  private readonly registryOutput?: ScriptOutput;
   private db?: DatabaseSync;
   private lastTs?: string;
+  /** Prepared registry statements by SQL text (cleared on close). */
+  private statements = new Map<string, StatementSync>();
+  /** Transactions begun on this connection (see `begin`). */
+  private transactions = 0;
+  /** Requiring change ids by dependency id (see `changesRequiring`); dropped on writes. */
+  private requirers?: Map<string, string[]>;
 
   constructor(options: SqliteEngineOptions) {
     this.dbPath = options.dbPath;
@@ -112,10 +141,18 @@ export class SqliteEngine implements Engine {
     this.destination = options.destination;
     this.registryDestination = options.registryDestination;
     this.now = options.now ?? Date.now;
+    this.client = options.client === undefined ? undefined : new SqliteClient(options.client);
+    this.registryOutput = options.registryOutput;
   }
 
-  /** The engine for a resolved SQLite target (`Database name missing in URI …` without a path). */
-  static fromTarget(target: Target): SqliteEngine {
+  /**
+   * The engine for a resolved SQLite target (`Database name missing in URI …`
+   * without a path); its client is used only when configured explicitly.
+   */
+  static fromTarget(
+    target: Target,
+    extra: Pick<SqliteEngineOptions, "registryOutput"> = {},
+  ): SqliteEngine {
     const dbPath = target.uri.dbname;
     if (dbPath === undefined || dbPath === "") {
       throw new EngineError(`Database name missing in URI ${target.uri.toDisplayString()}`);
@@ -129,6 +166,8 @@ export class SqliteEngine implements Engine {
       registryPath,
       destination: target.destination,
       registryDestination: target.registryDestination,
+      client: target.clientConfigured ? target.client : undefined,
+      ...extra,
     });
   }
 
@@ -145,17 +184,30 @@ export class SqliteEngine implements Engine {
         });
         this.db = db;
       } catch (e) {
+        // DBD::SQLite's text alone, as Sqitch shows it (node:sqlite appends the path).
+        const message = (e as Error).message;
+        const suffix = `: ${this.registryPath}`;
         throw new EngineError(
-          `Cannot connect to ${this.registryDestination}: ${(e as Error).message}`,
+          message.endsWith(suffix) ? message.slice(0, -suffix.length) : message,
         );
       }
     }
     return this.db;
   }
 
+  /** The prepared statement for `sql`, kept for reuse (one per distinct SQL text). */
+  private statement(sql: string): StatementSync {
+    let stmt = this.statements.get(sql);
+    if (stmt === undefined) {
+      stmt = this.conn.prepare(sql);
+      this.statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
   private all(sql: string, ...params: SQLInputValue[]): Row[] {
     try {
-      return this.conn.prepare(sql).all(...params) as Row[];
+      return this.statement(sql).all(...params) as Row[];
     } catch (e) {
       if (e instanceof EngineError) throw e;
       throw new EngineError((e as Error).message);
@@ -168,7 +220,7 @@ export class SqliteEngine implements Engine {
 
   private run(sql: string, ...params: SQLInputValue[]): void {
     try {
-      this.conn.prepare(sql).run(...params);
+      this.statement(sql).run(...params);
     } catch (e) {
       throw new EngineError((e as Error).message);
     }
@@ -205,9 +257,23 @@ export class SqliteEngine implements Engine {
   }
 
   close(): Promise<void> {
+    closeShellConnections();
+    if (this.db !== undefined && this.transactions > 0) {
+      // Back to the rollback journal Sqitch's registry uses (checkpoints and removes the WAL),
+      // also when a run killed in WAL mode left the registry so.
+      try {
+        const mode = this.db.prepare("PRAGMA journal_mode").get() as Row | undefined;
+        if (String(mode?.journal_mode).toLowerCase() === "wal") {
+          this.db.exec("PRAGMA journal_mode = DELETE");
+        }
+      } catch { /* another connection still has it open: it stays a valid WAL database */ }
+    }
     this.db?.close();
     this.db = undefined;
     this.lastTs = undefined;
+    this.statements.clear();
+    this.requirers = undefined;
+    this.transactions = 0;
     return Promise.resolve();
   }
 
@@ -232,16 +298,45 @@ export class SqliteEngine implements Engine {
     }
   }
 
-  private runRegistryScript(name: string, sql: string): void {
-    const out = new CapturedOutput();
-    const { status } = runSqliteSql(this.registryPath, name, sql, out);
-    if (status !== 0) {
-      throw new EngineError(out.err.trimEnd() || `${name} failed on ${this.registryDestination}`);
+  /**
+   * Run one of Sqitch's registry scripts (`BEGIN; … COMMIT;`) and record
+   * its release. In process, the release row goes in before the script's
+   * COMMIT, so a crash leaves either no change or the whole version (Sqitch
+   * commits them separately; a kill in between leaves a registry it cannot
+   * use). A configured client runs the script as Sqitch does.
+   */
+  private async runRegistryScript(
+    name: string,
+    sql: string,
+    version: string,
+    installer: Person,
+  ): Promise<void> {
+    if (this.client) {
+      await this.client.runSql(this.registryPath, name, sql, this.registryOutput);
+      this.run("BEGIN IMMEDIATE");
+      this.finishRelease(version, installer);
+      return;
+    }
+    const body = sql.replace(/COMMIT;\s*$/, "");
+    if (body === sql) throw new EngineError(`${name} does not end with COMMIT`);
+    // As in the sqlite3 shell Sqitch uses, foreign keys are not enforced while the
+    // scripts rebuild tables (a pragma that cannot change inside a transaction).
+    this.conn.exec("PRAGMA foreign_keys = OFF");
+    try {
+      try {
+        this.conn.exec(body);
+      } catch (e) {
+        if (this.conn.isTransaction) this.conn.exec("ROLLBACK");
+        throw new EngineError((e as Error).message);
+      }
+      this.finishRelease(version, installer);
+    } finally {
+      this.conn.exec("PRAGMA foreign_keys = ON");
     }
   }
 
-  private registerRelease(version: string, installer: Person): void {
-    this.run("BEGIN IMMEDIATE");
+  /** Insert the release row and commit the open transaction (rolled back on failure). */
+  private finishRelease(version: string, installer: Person): void {
     try {
       this.run(
         `INSERT INTO releases (version, installed_at, installer_name, installer_email)
@@ -262,8 +357,7 @@ export class SqliteEngine implements Engine {
     if (await this.registryExists()) {
       throw new EngineError(`Sqitch database ${this.registryPath} already initialized`);
     }
-    this.runRegistryScript("sqlite.sql", SQLITE_REGISTRY_SQL);
-    this.registerRelease(REGISTRY_VERSION, installer);
+    await this.runRegistryScript("sqlite.sql", SQLITE_REGISTRY_SQL, REGISTRY_VERSION, installer);
   }
 
   async upgradeRegistry(
@@ -274,8 +368,7 @@ export class SqliteEngine implements Engine {
     for (const [from, to, sql] of SQLITE_UPGRADES) {
       if (Number(to) <= current) continue;
       step(from, to);
-      this.runRegistryScript(`sqlite-${to}.sql`, sql);
-      this.registerRelease(to, installer);
+      await this.runRegistryScript(`sqlite-${to}.sql`, sql, to, installer);
     }
   }
 
@@ -291,8 +384,27 @@ export class SqliteEngine implements Engine {
   }
 
   begin(): Promise<void> {
+    if (++this.transactions === WAL_AFTER_TRANSACTIONS) this.switchToWal();
+    this.requirers = undefined;
     this.run("BEGIN IMMEDIATE");
     return Promise.resolve();
+  }
+
+  /**
+   * Put a registry in rollback-journal mode into WAL mode for the rest of
+   * this connection: a commit then costs one fsync of the WAL instead of
+   * the journal's three or four, with the same durability (synchronous
+   * stays FULL, every change is on disk before the next starts). `close`
+   * puts the journal mode back (after any run that wrote, so also after a
+   * run killed in WAL mode), leaving the file as Sqitch writes it.
+   */
+  private switchToWal(): void {
+    if (Deno.env.get("SQLITCH_NO_WAL")) return;
+    try {
+      const mode = this.conn.prepare("PRAGMA journal_mode").get() as Row | undefined;
+      if (String(mode?.journal_mode).toLowerCase() !== "delete") return;
+      this.conn.prepare("PRAGMA journal_mode = WAL").get();
+    } catch { /* e.g. busy: stay in rollback-journal mode */ }
   }
 
   commit(): Promise<void> {
@@ -431,23 +543,52 @@ export class SqliteEngine implements Engine {
     return Promise.resolve(new Set(rows.map((r) => str(r.tag_id))));
   }
 
+  /**
+   * Sqitch's `changes_requiring_change` query, in steps that stay cheap when
+   * revert asks it for each of N changes: `dependencies` has no index on
+   * dependency_id, so it is read once (in row order, as the query scans it)
+   * into a map kept until the registry is next written; the as-of tag is
+   * the earliest-committed tagged change of the project at or after the
+   * requiring change (ties in tag order), found by walking the tags rather
+   * than sorting the project's changes.
+   */
   changesRequiring(changeId: string): Promise<RequiringChange[]> {
-    const rows = this.all(
-      `SELECT c.change_id, c.project, c.change, (
-           SELECT tag FROM changes c2 JOIN tags ON c2.change_id = tags.change_id
-            WHERE c2.project = c.project AND c2.committed_at >= c.committed_at
-            ORDER BY c2.committed_at LIMIT 1
-         ) AS asof_tag
-         FROM dependencies d JOIN changes c ON c.change_id = d.change_id
-        WHERE d.dependency_id = ?`,
-      changeId,
-    );
-    return Promise.resolve(rows.map((r) => ({
-      changeId: str(r.change_id),
-      change: str(r.change),
-      project: str(r.project),
-      asofTag: r.asof_tag === null ? undefined : str(r.asof_tag),
-    })));
+    if (this.requirers === undefined) {
+      const map = new Map<string, string[]>();
+      const rows = this.all(
+        `SELECT change_id, dependency_id FROM dependencies
+          WHERE dependency_id IS NOT NULL ORDER BY rowid`,
+      );
+      for (const r of rows) {
+        const key = str(r.dependency_id);
+        const list = map.get(key);
+        if (list === undefined) map.set(key, [str(r.change_id)]);
+        else list.push(str(r.change_id));
+      }
+      this.requirers = map;
+    }
+    const found: RequiringChange[] = [];
+    for (const id of this.requirers.get(changeId) ?? []) {
+      const c = this.get1(
+        "SELECT change_id, project, change, committed_at FROM changes WHERE change_id = ?",
+        id,
+      );
+      if (c === undefined) continue;
+      const tag = this.get1(
+        `SELECT t.tag FROM tags t CROSS JOIN changes c2 ON c2.change_id = t.change_id
+          WHERE c2.project = ? AND c2.committed_at >= ?
+          ORDER BY c2.committed_at, t.tag LIMIT 1`,
+        c.project,
+        c.committed_at,
+      );
+      found.push({
+        changeId: str(c.change_id),
+        change: str(c.change),
+        project: str(c.project),
+        asofTag: tag === undefined || tag.tag === null ? undefined : str(tag.tag),
+      });
+    }
+    return Promise.resolve(found);
   }
 
   searchEvents(search: EventSearch): Promise<RegistryEvent[]> {
@@ -567,6 +708,7 @@ export class SqliteEngine implements Engine {
   }
 
   recordDeploy(change: ChangeRecord, committer: Person): Promise<void> {
+    this.requirers = undefined;
     const ts = this.nextTimestamp();
     this.run(
       `INSERT INTO changes (change_id, script_hash, change, project, note, committer_name,
@@ -608,6 +750,7 @@ export class SqliteEngine implements Engine {
   }
 
   recordRevert(change: ChangeRecord, committer: Person): Promise<void> {
+    this.requirers = undefined;
     const tags = this.all("SELECT tag FROM tags WHERE change_id = ?", change.id).map((r) =>
       str(r.tag)
     );
@@ -641,6 +784,7 @@ export class SqliteEngine implements Engine {
 
   /** Variables are ignored on SQLite, as in Sqitch (engine-semantics.md §7.1). */
   runScript(path: string, _variables: ScriptVariables, out: ScriptOutput): Promise<void> {
+    if (this.client) return this.client.runFile(this.dbPath, path, out);
     const { status } = runSqliteScript(this.dbPath, path, out);
     if (status !== 0) return Promise.reject(new ScriptError(path, status));
     return Promise.resolve();

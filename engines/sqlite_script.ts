@@ -17,6 +17,15 @@
  * Dot-commands supported: `.bail on|off`, `.headers on|off`, `.print`,
  * `.read FILE`. Any other stops the script with an error naming the script
  * and line.
+ *
+ * Script files on the same database share one connection while nothing a
+ * script did could tell the next script it is not a fresh shell: a script
+ * that fails, leaves a transaction it cannot roll back, runs a PRAGMA,
+ * ATTACH or DETACH or touches TEMP objects closes the connection after it,
+ * and a script reading `changes()`, `total_changes()` or
+ * `last_insert_rowid()` gets a new one. Opening a connection parses the
+ * whole schema, so a fresh connection per script would make deploying N
+ * changes cost O(N²).
  */
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { ScriptOutput } from "./engine.ts";
@@ -54,7 +63,9 @@ function isSpace(c: string): boolean {
 }
 
 function isIdChar(c: string): boolean {
-  return /[A-Za-z0-9_$]/.test(c) || c.charCodeAt(0) >= 0x80;
+  const k = c.charCodeAt(0);
+  return (k >= 97 && k <= 122) || (k >= 65 && k <= 90) || (k >= 48 && k <= 57) || k === 95 ||
+    k === 36 || k >= 0x80;
 }
 
 /** One lexical token: its class for the state machine and where it ends; undefined = incomplete. */
@@ -93,7 +104,7 @@ function scan(sql: string, i: number): { tok: number; end: number } | undefined 
   if (isIdChar(c)) {
     let j = i + 1;
     while (j < sql.length && isIdChar(sql[j])) j++;
-    if (/[0-9]/.test(c)) return { tok: OTHER, end: j };
+    if (c >= "0" && c <= "9") return { tok: OTHER, end: j };
     const word = sql.slice(i, j).toLowerCase();
     const tok = word === "create"
       ? CREATE
@@ -293,6 +304,8 @@ interface ShellState {
   headers: boolean;
   readFile: (path: string) => string;
   depth: number;
+  /** A statement changed connection state a fresh shell would not have. */
+  tainted: boolean;
 }
 
 class Stop extends Error {}
@@ -309,14 +322,104 @@ function firstKeyword(sql: string): string {
   return "";
 }
 
+/** Whether a statement may leave connection state behind (pragmas, attachments, TEMP objects). */
+function leavesState(kw: string, sql: string): boolean {
+  return kw === "PRAGMA" || kw === "ATTACH" || kw === "DETACH" || /\btemp(?:orary)?\b/i.test(sql);
+}
+
+/** Statements that never return rows (unless they say RETURNING), run with `exec`. */
+const ROWLESS = new Set([
+  "ALTER",
+  "ANALYZE",
+  "ATTACH",
+  "CREATE",
+  "DELETE",
+  "DETACH",
+  "DROP",
+  "INSERT",
+  "REINDEX",
+  "REPLACE",
+  "UPDATE",
+  "VACUUM",
+]);
+
+/** Transaction control: few distinct texts, so their prepared statements are reused. */
+const TRANSACTION_CONTROL = new Set(["BEGIN", "COMMIT", "END", "ROLLBACK", "SAVEPOINT", "RELEASE"]);
+
+/** Reused transaction-control statements per connection (at most 32 texts each). */
+const reusable = new WeakMap<DatabaseSync, Map<string, StatementSync>>();
+
+/** The prepared statement for `sql`, reused when it is transaction control (throws parse errors). */
+function prepare(st: ShellState, kw: string, sql: string): StatementSync {
+  if (!TRANSACTION_CONTROL.has(kw)) return st.db.prepare(sql);
+  let cache = reusable.get(st.db);
+  if (cache === undefined) reusable.set(st.db, cache = new Map());
+  let stmt = cache.get(sql);
+  if (stmt === undefined) {
+    stmt = st.db.prepare(sql);
+    if (cache.size < 32) cache.set(sql, stmt);
+  }
+  return stmt;
+}
+
+function parseError(st: ShellState, sql: string, msg: string): string {
+  return `Parse error near line %LINE%: ${msg}${errorContext(sql, errorOffset(st.db, sql, msg))}`;
+}
+
+function runtimeError(message: string, errcode: number | undefined): string {
+  // The shell appends the (primary) result code when it is not plain SQLITE_ERROR.
+  const code = (errcode ?? 1) & 0xff;
+  return `Runtime error near line %LINE%: ${message}${code > 1 ? ` (${code})` : ""}`;
+}
+
+function errcodeOf(e: unknown): number | undefined {
+  return (e as { errcode?: number }).errcode;
+}
+
+/**
+ * Run a statement that returns no rows with `exec`, which finalizes it at
+ * once: a prepared statement lives until garbage collection, and every
+ * schema change walks all live statements, so preparing each DDL
+ * statement of a long deploy costs time that grows with the deploy.
+ */
+function execRowless(st: ShellState, sql: string): string | undefined {
+  try {
+    st.db.exec(sql);
+    return undefined;
+  } catch (e) {
+    // A statement that does not prepare failed parsing; one that does failed running.
+    let stmt: StatementSync;
+    try {
+      stmt = st.db.prepare(sql);
+    } catch (p) {
+      return parseError(st, sql, (p as Error).message);
+    }
+    // `exec` errors carry no result code: run the statement again inside a
+    // savepoint that is then rolled back, for the code its failure has.
+    let code: number | undefined;
+    try {
+      st.db.exec("SAVEPOINT sqlitch_result_code");
+      try {
+        stmt.run();
+      } catch (again) {
+        code = errcodeOf(again);
+      }
+      st.db.exec("ROLLBACK TO sqlitch_result_code; RELEASE sqlitch_result_code");
+    } catch { /* a conflict that rolled back the transaction took the savepoint with it */ }
+    return runtimeError((e as Error).message, code);
+  }
+}
+
 /** Run one statement; returns an error message (already prefixed) or undefined. */
 function runStatement(st: ShellState, sql: string): string | undefined {
+  const kw = firstKeyword(sql);
+  if (!st.tainted && leavesState(kw, sql)) st.tainted = true;
+  if (ROWLESS.has(kw) && !/\breturning\b/i.test(sql)) return execRowless(st, sql);
   let stmt: StatementSync;
   try {
-    stmt = st.db.prepare(sql);
+    stmt = prepare(st, kw, sql);
   } catch (e) {
-    const msg = (e as Error).message;
-    return `Parse error near line %LINE%: ${msg}${errorContext(sql, errorOffset(st.db, sql, msg))}`;
+    return parseError(st, sql, (e as Error).message);
   }
   const columns = stmt.columns();
   stmt.setReadBigInts(true);
@@ -332,8 +435,6 @@ function runStatement(st: ShellState, sql: string): string | undefined {
     for (const row of rows) st.out.stdout(row.map(csvField).join(",") + "\n");
     return undefined;
   } catch (e) {
-    const err = e as Error & { errcode?: number };
-    const kw = firstKeyword(sql);
     if (kw === "SELECT" || kw === "VALUES") {
       // Rows the shell printed before the failing step (read-only, safe to repeat).
       try {
@@ -343,9 +444,7 @@ function runStatement(st: ShellState, sql: string): string | undefined {
         }
       } catch { /* the error is reported below */ }
     }
-    // The shell appends the (primary) result code when it is not plain SQLITE_ERROR.
-    const code = (err.errcode ?? 1) & 0xff;
-    return `Runtime error near line %LINE%: ${err.message}${code > 1 ? ` (${code})` : ""}`;
+    return runtimeError((e as Error).message, errcodeOf(e));
   }
 }
 
@@ -454,10 +553,74 @@ export function openShellDatabase(dbPath: string): DatabaseSync {
   });
 }
 
+/** The connection kept for the next script: its path and the file it opened. */
+interface KeptConnection {
+  dbPath: string;
+  db: DatabaseSync;
+  dev: number | null;
+  ino: number | null;
+}
+
+let kept: KeptConnection | undefined;
+
+/** The identity of the file at `path`, or undefined when there is none. */
+function fileIdentity(path: string): { dev: number | null; ino: number | null } | undefined {
+  try {
+    const info = Deno.statSync(path);
+    return { dev: info.dev, ino: info.ino };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Close the connection kept between scripts (the engine calls this when it closes). */
+export function closeShellConnections(): void {
+  const k = kept;
+  kept = undefined;
+  k?.db.close();
+}
+
+/** The kept connection to `dbPath` when it still opens the file at that path. */
+function takeKept(dbPath: string): DatabaseSync | undefined {
+  const k = kept;
+  if (k === undefined) return undefined;
+  kept = undefined;
+  const id = fileIdentity(dbPath);
+  if (
+    k.dbPath === dbPath && id !== undefined && id.ino !== null && id.dev === k.dev &&
+    id.ino === k.ino && !k.db.isTransaction
+  ) {
+    return k.db;
+  }
+  k.db.close();
+  return undefined;
+}
+
+/** Keep `db` for the next script on `dbPath` when it is as clean as a fresh connection. */
+function keep(dbPath: string, db: DatabaseSync, clean: boolean): void {
+  if (clean && db.isTransaction) {
+    try {
+      db.exec("ROLLBACK");
+    } catch {
+      clean = false;
+    }
+  }
+  const id = clean ? fileIdentity(dbPath) : undefined;
+  if (id === undefined || id.ino === null) {
+    db.close();
+    return;
+  }
+  kept?.db.close();
+  kept = { dbPath, db, dev: id.dev, ino: id.ino };
+}
+
+/** Functions whose value a previous script on the same connection would change. */
+const CONNECTION_COUNTERS = /\b(?:total_changes|changes|last_insert_rowid)\s*\(/i;
+
 /**
  * `sqlite3 -noheader -bail -batch -csv DB ".read 'SCRIPT'"`: run the
- * script on a new connection to `dbPath`, writing what the shell would print
- * to `out`. Returns the shell's exit status (0 or 1).
+ * script on `dbPath` as a new shell would, writing what the shell would
+ * print to `out`. Returns the shell's exit status (0 or 1).
  */
 export function runSqliteScript(
   dbPath: string,
@@ -465,47 +628,61 @@ export function runSqliteScript(
   out: ScriptOutput,
   options: RunOptions = {},
 ): ScriptRunResult {
-  return runSqliteText(dbPath, () => ({ path: scriptPath }), out, options);
-}
-
-/** Run SQL text (not a file) as if `.read` from a file named `name`. */
-export function runSqliteSql(
-  dbPath: string,
-  name: string,
-  sql: string,
-  out: ScriptOutput,
-): ScriptRunResult {
-  return runSqliteText(dbPath, () => ({ path: name }), out, { readFile: () => sql });
+  const read = options.readFile ?? ((p: string) => Deno.readTextFileSync(p));
+  if (dbPath === "" || dbPath === ":memory:" || dbPath.startsWith("file:")) {
+    return runSqliteText(dbPath, scriptPath, out, read, undefined);
+  }
+  let text: string | undefined;
+  try {
+    text = read(scriptPath);
+  } catch {
+    text = undefined; // reported by the run, as the shell reports it
+  }
+  const reuse = text !== undefined && !CONNECTION_COUNTERS.test(text);
+  const db = reuse ? takeKept(dbPath) : undefined;
+  return runSqliteText(dbPath, scriptPath, out, (p) => {
+    if (p === scriptPath && text !== undefined) return text;
+    return read(p);
+  }, { db, keep: true });
 }
 
 function runSqliteText(
   dbPath: string,
-  source: () => { path: string },
+  scriptPath: string,
   out: ScriptOutput,
-  options: RunOptions,
+  read: (path: string) => string,
+  reuse: { db?: DatabaseSync; keep: boolean } | undefined,
 ): ScriptRunResult {
   let db: DatabaseSync;
-  try {
-    db = openShellDatabase(dbPath);
-  } catch (e) {
-    out.stderr(`Error: unable to open database "${dbPath}": ${(e as Error).message}\n`);
-    return { status: 1 };
+  if (reuse?.db !== undefined) {
+    db = reuse.db;
+  } else {
+    try {
+      db = openShellDatabase(dbPath);
+    } catch (e) {
+      out.stderr(`Error: unable to open database "${dbPath}": ${(e as Error).message}\n`);
+      return { status: 1 };
+    }
   }
   const st: ShellState = {
     db,
     out,
     bail: true,
     headers: false,
-    readFile: options.readFile ?? ((p) => Deno.readTextFileSync(p)),
+    readFile: read,
     depth: 0,
+    tainted: false,
   };
+  let status = 1;
   try {
-    const errors = readFile(st, source().path);
-    return { status: errors > 0 ? 1 : 0 };
+    const errors = readFile(st, scriptPath);
+    status = errors > 0 ? 1 : 0;
+    return { status };
   } catch (e) {
     if (e instanceof Stop) return { status: 1 };
     throw e;
   } finally {
-    db.close();
+    if (reuse?.keep) keep(dbPath, db, status === 0 && !st.tainted);
+    else db.close();
   }
 }

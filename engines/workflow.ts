@@ -24,6 +24,7 @@ import {
   type ScriptOutput,
   type ScriptVariables,
 } from "./engine.ts";
+import { registryVersionText, upgradeRegistry } from "./upgrade.ts";
 
 /** Where the workflow's messages go (a subset of core/output.ts `Output`). */
 export interface Reporter {
@@ -101,10 +102,15 @@ export class DeployFailed extends SqlitchError {
   }
 }
 
-/** Nothing reverted (prompt answered No): stdout, exit 1. */
+/**
+ * Nothing reverted (prompt answered No): stdout, exit 1. Sqitch tags the
+ * refusal to revert *to a change* `revert:confirm` and the refusal to
+ * revert *everything* plain `revert`; rebase and checkout only stop for
+ * the former (the latter is reported and they go on to deploy).
+ */
 export class NothingReverted extends SqlitchError {
-  constructor() {
-    super("Nothing reverted", { exitCode: 1, ident: "revert" });
+  constructor(ident: "revert" | "revert:confirm" = "revert") {
+    super("Nothing reverted", { exitCode: 1, ident });
     this.name = "NothingReverted";
   }
 }
@@ -218,20 +224,8 @@ export class Context {
   }
 
   /** Upgrade the registry when it is older than this sqlitch's (`upgrade_registry`). */
-  async upgradeRegistry(): Promise<void> {
-    const version = await this.engine.registryVersion();
-    if (version === REGISTRY_VERSION_NUMBER) return;
-    if (version > REGISTRY_VERSION_NUMBER) {
-      throw workflowError(
-        `Registry version is ${version} but ${REGISTRY_VERSION} is the latest known. Please upgrade Sqitch`,
-        "engine",
-      );
-    }
-    this.reporter.info(`Upgrading the Sqitch registry from ${version} to ${REGISTRY_VERSION}`);
-    await this.engine.upgradeRegistry(
-      this.opts.committer,
-      (from, to) => this.reporter.info(`  * From ${from} to ${to}`),
-    );
+  upgradeRegistry(): Promise<void> {
+    return upgradeRegistry(this.engine, this.opts.committer, this.reporter);
   }
 
   /** `_check_registry` (revert, verify). */
@@ -244,14 +238,15 @@ export class Context {
         "engine",
       );
     }
+    const text = registryVersionText(this.engine, version);
     if (version > REGISTRY_VERSION_NUMBER) {
       throw workflowError(
-        `Registry version is ${version} but ${REGISTRY_VERSION} is the latest known. Please upgrade Sqitch`,
+        `Registry version is ${text} but ${REGISTRY_VERSION} is the latest known. Please upgrade Sqitch`,
         "engine",
       );
     }
     throw workflowError(
-      `Registry is at version ${version} but latest is ${REGISTRY_VERSION}. Please run the "upgrade" command`,
+      `Registry is at version ${text} but latest is ${REGISTRY_VERSION}. Please run the "upgrade" command`,
       "engine",
     );
   }
@@ -338,15 +333,19 @@ export class Context {
 
   // --- records -------------------------------------------------------------------
 
+  /** SHA-1 of a change's deploy script as the plan has it now; undefined when the file is missing. */
+  deployScriptHash(change: Change): string | undefined {
+    try {
+      return scriptHash(Deno.readFileSync(this.script(change, "deploy")));
+    } catch {
+      return undefined;
+    }
+  }
+
   /** What the registry records for a plan change. */
   planRecord(change: Change, resolved?: Map<Dependency, string>): ChangeRecord {
     const project = this.plan.project;
-    let hash: string | undefined;
-    try {
-      hash = scriptHash(Deno.readFileSync(this.script(change, "deploy")));
-    } catch {
-      hash = undefined;
-    }
+    const hash = this.deployScriptHash(change);
     const deps: DependencyRecord[] = [
       ...change.requires.map((d): DependencyRecord => ({
         type: "require",
@@ -840,7 +839,7 @@ export async function revert(
     if (opts.confirm === undefined) {
       reporter.info(`Reverting changes to ${name} from ${engine.destination}`);
     } else if (!(await opts.confirm(`Revert changes to ${name} from ${engine.destination}?`))) {
-      throw new NothingReverted();
+      throw new NothingReverted("revert:confirm");
     }
   } else {
     deployed = await engine.deployedChanges(plan.project);
@@ -928,6 +927,13 @@ export async function verify(
       throw workflowError(`Change "${key}" is deployed, but not planned`, "verify");
     }
     const at = ids.indexOf(id);
+    if (at < 0) {
+      // Sqitch 1.3.1 dies with a Perl error here (--to names a change deployed before --from).
+      throw workflowError(
+        `Change "${key}" was deployed before "${opts.from}"; nothing to verify`,
+        "verify",
+      );
+    }
     if (pop) {
       changes = changes.slice(0, at + 1);
       ids = ids.slice(0, at + 1);

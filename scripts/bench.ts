@@ -3,15 +3,26 @@
  * programs repeatedly (after a warm-up) and prints the median wall time and
  * the ratio. sqlitch runs as `deno run` from source, or as $SQLITCH_BIN.
  * The `plan` case runs in a temporary project holding the 10 000-change
- * plan of scripts/gen_plan.ts.
+ * plan of scripts/gen_plan.ts. Then the deployment benchmark
+ * (scripts/bench_deploy.ts: deploy, revert, status and log of a 1 000-change
+ * SQLite project beside Sqitch and beside the node:sqlite floor) runs,
+ * unless `--skip-deploy`; `--deploy-changes N` and `--skip-sqitch` pass on
+ * to it for quicker iterations (the defaults measure what the targets say).
  *
- *   deno task bench [--runs N]
+ *   deno task bench [--runs N] [--skip-deploy] [--deploy-changes N] [--skip-sqitch]
  */
 import { parseArgs } from "node:util";
 import { generatePlan } from "./gen_plan.ts";
 
 const root = new URL("..", import.meta.url).pathname;
-const { values } = parseArgs({ options: { runs: { type: "string", default: "25" } } });
+const { values } = parseArgs({
+  options: {
+    runs: { type: "string", default: "25" },
+    "skip-deploy": { type: "boolean", default: false },
+    "deploy-changes": { type: "string", default: "1000" },
+    "skip-sqitch": { type: "boolean", default: false },
+  },
+});
 const runs = Number(values.runs);
 
 /** The command line that runs sqlitch. */
@@ -68,8 +79,10 @@ const cases: Array<
   { name: "plan 10k", args: ["plan"], target: 0.1, cwd: bigPlan, runs: Math.min(runs, 5) },
 ];
 
-const sqitch = await haveSqitch();
-if (!sqitch) console.error("!!! sqitch is not installed: only sqlitch is timed !!!");
+const sqitch = !values["skip-sqitch"] && await haveSqitch();
+if (!sqitch && !values["skip-sqitch"]) {
+  console.error("!!! sqitch is not installed: only sqlitch is timed !!!");
+}
 console.log(`runs per case: ${runs} (median wall time)`);
 console.log(
   "case".padEnd(14) + "sqitch ms".padStart(12) + "sqlitch ms".padStart(12) + "ratio".padStart(9) +
@@ -101,4 +114,21 @@ const parseLine = new TextDecoder().decode(parse.stdout).trim();
 const parseMs = Number(/median ([\d.]+) ms/.exec(parseLine)?.[1] ?? NaN);
 console.log(`${parseLine}  ${parseMs <= 50 ? "≤ 50 ok" : "≤ 50 MISSED"}`);
 if (!(parseMs <= 50)) ok = false;
+
+if (!values["skip-deploy"]) {
+  console.log("");
+  const deploy = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-all",
+      `${root}scripts/bench_deploy.ts`,
+      "--changes",
+      values["deploy-changes"],
+      ...(values["skip-sqitch"] ? ["--skip-sqitch"] : []),
+    ],
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output();
+  if (!deploy.success) ok = false;
+}
 if (!ok) Deno.exit(1);

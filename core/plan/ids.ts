@@ -3,7 +3,7 @@
  * `"<kind> <byte length>\0"` followed by the UTF-8 INFO text, git-object
  * style; a script hash is the SHA-1 of the deploy script's raw bytes.
  */
-import { createHash } from "node:crypto";
+import { sha1Hex } from "../sha1.ts";
 
 /** The fields of a change's INFO text (ids.md §1.1). */
 export interface ChangeInfoFields {
@@ -77,8 +77,7 @@ let scratch = new Uint8Array(4096);
 export function objectId(kind: "change" | "tag", info: string): string {
   if (scratch.length < info.length * 3) scratch = new Uint8Array(info.length * 3);
   const bytes = encoder.encodeInto(info, scratch).written;
-  return createHash("sha1").update(`${kind} ${bytes}\0`).update(scratch.subarray(0, bytes))
-    .digest("hex");
+  return sha1Hex(encoder.encode(`${kind} ${bytes}\0`), scratch.subarray(0, bytes));
 }
 
 /** The ID of a change from its INFO fields. */
@@ -93,5 +92,5 @@ export function tagId(f: TagInfoFields): string {
 
 /** `changes.script_hash`: the lowercase hex SHA-1 of a deploy script's raw bytes. */
 export function scriptHash(bytes: Uint8Array): string {
-  return createHash("sha1").update(bytes).digest("hex");
+  return sha1Hex(bytes);
 }

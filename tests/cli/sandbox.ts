@@ -54,10 +54,26 @@ export async function runSqlitch(
   env: Record<string, string> = {},
   cwd = "proj",
 ): Promise<RunResult> {
+  const out = await sqlitchCommand(sb, args, env, cwd).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/**
+ * The command `runSqlitch` runs (clean environment, cwd below the sandbox
+ * root, stdin closed, stdout/stderr piped), for callers that spawn it
+ * themselves (e.g. to kill it midway).
+ */
+export function sqlitchCommand(
+  sb: Sandbox,
+  args: string[],
+  env: Record<string, string> = {},
+  cwd = "proj",
+): Deno.Command {
   const [cmd, ...pre] = defaultSqlitchCmd();
   const denoDir = Deno.env.get("DENO_DIR") ??
     `${Deno.env.get("XDG_CACHE_HOME") ?? `${Deno.env.get("HOME") ?? "/root"}/.cache`}/deno`;
-  const out = await new Deno.Command(cmd, {
+  return new Deno.Command(cmd, {
     args: [...pre, ...args],
     cwd: `${sb.root}/${cwd}`,
     clearEnv: true,
@@ -72,9 +88,9 @@ export async function runSqlitch(
       ...env,
     },
     stdin: "null",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+    stdout: "piped",
+    stderr: "piped",
+  });
 }
 
 /** The text of a file below the sandbox root, or undefined when missing. */

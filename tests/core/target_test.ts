@@ -337,6 +337,28 @@ Deno.test("target: command-line registry, client, top dir and plan file win", ()
   assert.equal(w.client, "psql");
 });
 
+Deno.test("target: clientConfigured tells an explicit client from the default", () => {
+  const sqlite = (entries: Record<string, string> = {}, extra: Partial<TargetContext> = {}) =>
+    resolveTarget(ctx({ "core.engine": "sqlite", ...entries }, extra));
+  assert.equal(sqlite().clientConfigured, false);
+  assert.equal(sqlite({ "engine.sqlite.client": "0" }).clientConfigured, false);
+  assert.equal(sqlite({ "engine.pg.client": "psql" }).clientConfigured, false);
+  assert.equal(sqlite({ "engine.sqlite.client": "sqlite3" }).clientConfigured, true);
+  assert.equal(sqlite({ "core.client": "/opt/sqlite3" }).clientConfigured, true);
+  assert.equal(
+    resolveTarget(
+      ctx({
+        "core.engine": "sqlite",
+        "target.dev.uri": "db:sqlite:dev.db",
+        "target.dev.client": "x",
+      }),
+      { name: "dev" },
+    ).clientConfigured,
+    true,
+  );
+  assert.equal(sqlite({}, { overrides: { client: "sqlite3" } }).clientConfigured, true);
+});
+
 Deno.test("target: sqlitch compat mode changes only defaults", () => {
   const t = resolveTarget(ctx({ "core.engine": "pg" }, { compat: "sqlitch" }));
   assert.equal(t.topDir, "sqlitch");

@@ -281,6 +281,28 @@ Deno.test({
   },
 });
 
+Deno.test("sqlite registry: the tables and the release row commit together", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "sqlitch-reg-" });
+  try {
+    const engine = new SqliteEngine({
+      dbPath: `${dir}/x.db`,
+      registryPath: `${dir}/sqitch.db`,
+      destination: "db:sqlite:x.db",
+      registryDestination: "db:sqlite:sqitch.db",
+    });
+    // installer_name is NOT NULL: the release row fails after the tables were created.
+    const nobody = { name: null, email: "x@example.com" } as unknown as typeof MARGE;
+    await rejects(engine.createRegistry(nobody), /NOT NULL/);
+    assertEquals(await engine.registryExists(), false);
+    assertEquals(rows(`${dir}/sqitch.db`, "SELECT name FROM sqlite_master"), []);
+    await engine.createRegistry(MARGE);
+    assertEquals(await engine.registryVersion(), 1.1);
+    await engine.close();
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
 Deno.test("sqlite registry: committed_at stays strictly increasing within one millisecond", async () => {
   const dir = Deno.makeTempDirSync({ prefix: "sqlitch-reg-" });
   try {

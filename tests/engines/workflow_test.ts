@@ -9,7 +9,9 @@ import { DatabaseSync } from "node:sqlite";
 import { parityAvailability } from "../parity/kit.ts";
 import { SqliteEngine } from "../../engines/sqlite.ts";
 import { CapturedOutput } from "../../engines/engine.ts";
-import { deploy, type Reporter, revert, verify } from "../../engines/workflow.ts";
+import { deploy, NothingReverted, type Reporter, revert, verify } from "../../engines/workflow.ts";
+import { checkout, commonAncestorId, rebase, type Vcs } from "../../engines/rebase.ts";
+import type { Engine, ScriptVariables } from "../../engines/engine.ts";
 import { parsePlan, type Plan } from "../../core/plan/mod.ts";
 import type { ScriptTarget } from "../../core/script_paths.ts";
 
@@ -452,4 +454,182 @@ y 2013-12-30T23:00:14Z Marge Simpson <marge@example.com>
     }
     assertEquals(dump(`${ours}/sqitch.db`), dump(`${theirs}/sqitch.db`));
   },
+});
+
+// --- rebase / checkout (engines/rebase.ts) ---------------------------------------------
+
+/** The engine with its script runs recorded (script file name and variables). */
+function recording(engine: Engine): { engine: Engine; runs: string[] } {
+  const runs: string[] = [];
+  const proxy = new Proxy(engine, {
+    get(target, key) {
+      if (key === "runScript") {
+        return (path: string, vars: ScriptVariables, out: CapturedOutput) => {
+          runs.push(`${path.split("/").slice(-2).join("/")} ${JSON.stringify(vars)}`);
+          return target.runScript(path, vars, out);
+        };
+      }
+      const value = Reflect.get(target, key);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { engine: proxy, runs };
+}
+
+Deno.test("commonAncestorId: no registry, nothing modified, middle and first modified", async () => {
+  const dir = project(scripts(["c1", "c2", "c3", "c4"]));
+  const s = setup(dir);
+  try {
+    await rejects(
+      commonAncestorId(s.engine, s.plan, s.target, s.common),
+      /No registry found in db:sqlite:sqitch.db\. Have you ever deployed\?/,
+    );
+    await deploy(s.engine, s.plan, s.target, { ...s.common, to: "c3" });
+    const id = (name: string) => s.plan.get(name)!.id;
+    assertEquals(await commonAncestorId(s.engine, s.plan, s.target, s.common), id("c3"));
+    Deno.writeTextFileSync(`${dir}/deploy/c4.sql`, "-- not deployed yet\n");
+    assertEquals(await commonAncestorId(s.engine, s.plan, s.target, s.common), id("c3"));
+    Deno.writeTextFileSync(`${dir}/deploy/c2.sql`, "CREATE TABLE c2 (id INT, x INT);\n");
+    assertEquals(await commonAncestorId(s.engine, s.plan, s.target, s.common), id("c1"));
+    Deno.removeSync(`${dir}/deploy/c1.sql`);
+    assertEquals(await commonAncestorId(s.engine, s.plan, s.target, s.common), undefined);
+    // A plan shorter than the registry: the changes beyond it count as modified.
+    const short = parsePlan(PLAN.split("\n").slice(0, 6).join("\n") + "\n", "sqitch.plan");
+    Deno.writeTextFileSync(`${dir}/deploy/c1.sql`, "CREATE TABLE c1 (id INT);\n");
+    Deno.writeTextFileSync(`${dir}/deploy/c2.sql`, "CREATE TABLE c2 (id INT);\n");
+    assertEquals(await commonAncestorId(s.engine, s.plan, s.target, s.common), id("c3"));
+    assertEquals(await commonAncestorId(s.engine, short, s.target, s.common), id("c2"));
+    await revert(s.engine, s.plan, s.target, s.common);
+    assertEquals(await commonAncestorId(s.engine, s.plan, s.target, s.common), undefined);
+  } finally {
+    await s.engine.close();
+  }
+});
+
+Deno.test("rebase: revert then deploy, each with its own variables", async () => {
+  const dir = project(scripts(["c1", "c2", "c3", "c4"]));
+  const s = setup(dir);
+  const { engine, runs } = recording(s.engine);
+  try {
+    await deploy(engine, s.plan, s.target, { ...s.common, to: "c3" });
+    runs.length = 0;
+    s.reporter.out = "";
+    await rebase(engine, s.plan, s.target, {
+      ...s.common,
+      onto: "c1",
+      upto: "@t1",
+      revertVariables: { r: "1" },
+      deployVariables: { d: "2" },
+    });
+    assertEquals(
+      s.reporter.out,
+      "Reverting changes to c1 from db:sqlite:fail.db\n  - c3 ...... ok\n  - c2 @t1 .. ok\n" +
+        "Deploying changes through c2 @t1 to db:sqlite:fail.db\n  + c2 @t1 .. ok\n",
+    );
+    assertEquals(runs, [
+      'revert/c3.sql {"r":"1"}',
+      'revert/c2.sql {"r":"1"}',
+      'deploy/c2.sql {"d":"2"}',
+    ]);
+  } finally {
+    await engine.close();
+  }
+});
+
+Deno.test("rebase: refusing to revert to a change stops; refusing to revert all does not", async () => {
+  const dir = project(scripts(["c1", "c2", "c3", "c4"]));
+  const s = setup(dir);
+  const questions: string[] = [];
+  const no = (q: string) => {
+    questions.push(q);
+    return false;
+  };
+  try {
+    // Nothing registered yet: the revert step's registry check is fatal.
+    await rejects(rebase(s.engine, s.plan, s.target, s.common), /No registry found/);
+    await deploy(s.engine, s.plan, s.target, { ...s.common, to: "c2" });
+    s.reporter.out = "";
+    await rejects(
+      rebase(s.engine, s.plan, s.target, { ...s.common, onto: "c1", confirm: no }),
+      (e: unknown) => e instanceof NothingReverted && e.ident === "revert:confirm",
+    );
+    assertEquals(s.reporter.out, "");
+    await rebase(s.engine, s.plan, s.target, { ...s.common, confirm: no });
+    assertEquals(
+      s.reporter.out,
+      "Nothing reverted\nDeploying changes to db:sqlite:fail.db\n  + c3 .. ok\n  + c4 .. ok\n",
+    );
+    assertEquals(questions, [
+      "Revert changes to c1 from db:sqlite:fail.db?",
+      "Revert all changes from db:sqlite:fail.db?",
+    ]);
+    // Nothing after `onto`: reported, then the deploy (nothing to do).
+    s.reporter.out = "";
+    await rebase(s.engine, s.plan, s.target, { ...s.common, onto: "HEAD" });
+    assertEquals(
+      s.reporter.out,
+      'No changes deployed since: "HEAD"\nNothing to deploy (up-to-date)\n',
+    );
+  } finally {
+    await s.engine.close();
+  }
+});
+
+/** A Vcs over fixed branch plans, logging what it is asked to the transcript. */
+function fakeVcs(reporter: { out: string }, current: string, plans: Record<string, string>): Vcs {
+  return {
+    currentBranch: () => Promise.resolve(current),
+    planOn(branch) {
+      const plan = plans[branch];
+      if (plan === undefined) return Promise.reject(new Error(`no branch ${branch}`));
+      return Promise.resolve(new TextEncoder().encode(plan));
+    },
+    checkout(branch) {
+      reporter.out += `[checkout ${branch}]\n`;
+      current = branch;
+      return Promise.resolve();
+    },
+  };
+}
+
+Deno.test("checkout: same branch, nothing in common, revert + switch + deploy", async () => {
+  const other = PLAN.replace(/^c3 .*\n/m, "").replace(
+    /^c4 .*$/m,
+    "c5 [c2] 2014-01-03T10:11:12Z Marge Simpson <marge@example.com>",
+  );
+  const dir = project(scripts(["c1", "c2", "c3", "c4", "c5"]));
+  const s = setup(dir);
+  const alien = "%project=fail\n\nx1 2014-01-03T10:11:12Z Marge Simpson <marge@example.com>\n";
+  const opts = (branch: string) => ({
+    ...s.common,
+    branch,
+    vcs: fakeVcs(s.reporter, "main", { main: PLAN, other, alien }),
+    planFile: "sqitch.plan",
+    currentPlan: () => s.plan,
+  });
+  try {
+    await deploy(s.engine, s.plan, s.target, s.common);
+    await rejects(
+      checkout(s.engine, s.target, opts("main")),
+      (e: Error & { exitCode?: number }) =>
+        e.message === "Already on branch main" && e.exitCode === 1,
+    );
+    await rejects(
+      checkout(s.engine, s.target, opts("alien")),
+      /^SqlitchError: Branch alien has no changes in common with current branch main$/,
+    );
+    s.reporter.out = "";
+    await checkout(s.engine, s.target, opts("other"));
+    assertEquals(
+      s.reporter.out,
+      "Last change before the branches diverged: c2 @t1\n" +
+        "Reverting changes to c2 @t1 from db:sqlite:fail.db\n  - c4 .. ok\n  - c3 .. ok\n" +
+        "[checkout other]\n" +
+        "Deploying changes to db:sqlite:fail.db\n  + c5 .. ok\n",
+    );
+    const deployed = await s.engine.deployedChanges("fail");
+    assertEquals(deployed.map((c) => c.name), ["c1", "c2", "c5"]);
+  } finally {
+    await s.engine.close();
+  }
 });

@@ -341,10 +341,7 @@ const scenarios: Scenario[] = [
       "-v verify",
       "-vv verify",
       "revert -y -s foo=bar",
-      {
-        argv: "deploy db:pg://localhost/nowhere",
-        expectSqlitch: { code: 2, stdout: "", stderr: "sqlitch cannot deploy to pg targets yet\n" },
-      },
+      { argv: "deploy db:pg://localhost/nowhere", sqitchCode: 2 },
     ],
   },
 
