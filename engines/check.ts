@@ -82,13 +82,15 @@ export async function check(
     if (idx === undefined) {
       throw workflowError(`Change "${key}" is deployed, but not planned`, "check");
     }
-    // A `to` before `from` leaves nothing in range (Sqitch 1.3.1 dies
-    // there with a Perl error): an empty range has nothing to diverge.
     const at = deployed.findIndex((d) => d.id === id);
     if (at < 0) {
-      changes = [];
-      deployed = [];
-    } else if (keepBefore) {
+      // `to` deployed before `from` (Sqitch 1.3.1 dies here with a Perl error).
+      throw workflowError(
+        `Change "${key}" was deployed before "${opts.from}"; nothing to check`,
+        "check",
+      );
+    }
+    if (keepBefore) {
       changes = changes.slice(0, at + 1);
       deployed = deployed.slice(0, at + 1);
     } else {

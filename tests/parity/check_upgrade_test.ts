@@ -210,9 +210,9 @@ const scenarios: Scenario[] = [
     steps: [
       "deploy -t v1",
       dies("check --from three --to one", /^Can't call method "id" on an undefined value at /, {
-        code: 0,
-        stdout: "Checking db:sqlite:flipr.db\nCheck successful\n",
-        stderr: "",
+        code: 2,
+        stdout: "Checking db:sqlite:flipr.db\n",
+        stderr: 'Change "one" was deployed before "three"; nothing to check\n',
       }),
     ],
   },
