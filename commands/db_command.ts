@@ -105,6 +105,10 @@ export async function engineFor(
     const { PgEngine } = await import("../engines/pg.ts");
     return PgEngine.fromTarget(target);
   }
+  if (key === "mysql") {
+    const { MysqlEngine } = await import("../engines/mysql.ts");
+    return MysqlEngine.fromTarget(target);
+  }
   if (key !== "sqlite") {
     throw new SqlitchError(`sqlitch cannot ${doing} ${key} targets yet`, { ident: "engine" });
   }

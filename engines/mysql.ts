@@ -1,0 +1,1107 @@
+/**
+ * The MySQL/MariaDB engine: the registry is a database on the target's
+ * server (`sqitch`, or the configured registry), created with Sqitch's
+ * DDL (its 1.5+ form: triggers that signal by themselves, `checkit()`
+ * created afterwards and skipped without privilege) and written exactly as
+ * Sqitch writes it (registry.md §5–§9), on one connection to the registry
+ * database that runs with Sqitch's session settings and also holds
+ * Sqitch's `GET_LOCK('sqitch working on <db>')`, so sqitch and sqlitch
+ * keep each other out. As in Sqitch, the registry is created silently
+ * while taking that lock, and every change's bookkeeping runs under
+ * `LOCK TABLES … WRITE` in a transaction.
+ *
+ * Scripts run on a connection of their own, as Sqitch runs `mysql
+ * --execute "SET @…;\nsource FILE"`: through the in-process mysql-client
+ * emulation, or through the configured client with Sqitch's command line
+ * (the password only in `MYSQL_PWD`). Registry scripts run the same way,
+ * with the registry as database.
+ */
+import {
+  clientCharset,
+  mysqlClientArgs,
+  mysqlClientEnv,
+  type MysqlConnectionParams,
+  type MysqlFiles,
+  mysqlLockName,
+  mysqlRegistryDestination,
+  readOptionFiles,
+  resolveMysqlConnection,
+} from "../core/mysql_connection.ts";
+import { SqlitchError } from "../core/errors.ts";
+import type { Env } from "../core/env.ts";
+import type { Target } from "../core/target.ts";
+import type { DbUri } from "../core/uri.ts";
+import { captureClient, runClient } from "./client_process.ts";
+import {
+  CapturedOutput,
+  type ChangeRecord,
+  type CurrentItem,
+  type CurrentState,
+  type DeployedChange,
+  type Engine,
+  EngineError,
+  type EventSearch,
+  type Person,
+  type ProjectRow,
+  REGISTRY_VERSION,
+  type RegistryEvent,
+  type RequiringChange,
+  ScriptError,
+  type ScriptOutput,
+  type ScriptVariables,
+} from "./engine.ts";
+import { MysqlConnection, quoteIdentifier, type SqlValue } from "./mysql_connection.ts";
+import {
+  MYSQL_CHECKIT_FUNCTION,
+  MYSQL_REGISTRY_SQL,
+  MYSQL_UPGRADES,
+  prepareRegistryScript,
+} from "./mysql_registry_sql.ts";
+import { MysqlConnectionError, MysqlServerError } from "./mysql_session.ts";
+
+/** The session settings Sqitch gives its registry connection, in order. */
+export const REGISTRY_SESSION_SETTINGS: readonly string[] = [
+  "character_set_client   = 'utf8'",
+  "character_set_server   = 'utf8'",
+  "time_zone              = '+00:00'",
+  "group_concat_max_len   = 32768",
+  "sql_mode = 'ansi,strict_trans_tables,no_auto_value_on_zero,no_zero_date,no_zero_in_date," +
+  "only_full_group_by,error_for_division_by_zero'",
+];
+
+/** The registry tables every change's bookkeeping locks, in Sqitch's order. */
+export const LOCKED_TABLES = ["releases", "changes", "dependencies", "events", "projects", "tags"];
+
+/** `LIMIT` Sqitch uses for an `OFFSET` without a limit. */
+const NO_LIMIT = "18446744073709551615";
+
+/** Server errors: unknown database, no such table, no such column, no privilege for a function. */
+const ER_BAD_DB_ERROR = 1049;
+const ER_NO_SUCH_TABLE = 1146;
+const ER_BAD_FIELD_ERROR = 1054;
+const ER_BINLOG_CREATE_ROUTINE_NEED_SUPER = 1419;
+
+/** Everything a MySQL engine works from. */
+export interface MysqlEngineOptions {
+  /** The target URI (overrides applied). */
+  uri: DbUri;
+  /** Sqitch's user name (`$SQITCH_USERNAME` › URI user). */
+  username?: string;
+  /** Sqitch's password (`$SQITCH_PASSWORD` › URI password). */
+  password?: string;
+  /** The registry database. */
+  registry: string;
+  destination: string;
+  env: Env;
+  home?: string;
+  /** The system user name (the last fallback for the connection user). */
+  sysuser?: string;
+  files: MysqlFiles;
+  /** A configured client (`--client`, `engine.mysql.client`…): scripts run through it. */
+  client?: string;
+  /** The user recorded when the registry is created during locking. */
+  installer: () => Person;
+  /** Where warnings go (`Insufficient permissions to create the checkit() function; skipping.`). */
+  warn?: (message: string) => void;
+}
+
+/** Files through Deno (option files and their includes). */
+export const denoMysqlFiles: MysqlFiles = {
+  readText(path) {
+    try {
+      return Deno.readTextFileSync(path);
+    } catch {
+      return undefined;
+    }
+  },
+  listDir(path) {
+    try {
+      return [...Deno.readDirSync(path)].map((e) => e.name);
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+/** `date_format` of a DATETIME column as ISO 8601 UTC, to whole seconds (Sqitch drops fractions). */
+function ts(col: string): string {
+  return `date_format(${col}, '%Y-%m-%dT%H:%i:%SZ')`;
+}
+
+/** Sqitch's aggregation of a change's tag names. */
+function tagAgg(col: string): string {
+  return `GROUP_CONCAT(${col} ORDER BY ${col} SEPARATOR ' ')`;
+}
+
+/** A Date as Sqitch binds planned_at: `YYYY-MM-DDTHH:MM:SS` in UTC. */
+export function plannedAt(date: Date): string {
+  return date.toISOString().slice(0, 19);
+}
+
+function parseTs(text: string | null): Date {
+  const d = new Date(text ?? "");
+  if (Number.isNaN(d.getTime())) throw new EngineError(`Cannot parse registry timestamp "${text}"`);
+  return d;
+}
+
+/** Split an aggregated or event list; empty for NULL or "". */
+function splitList(text: string | null, sep: RegExp): string[] {
+  return text === null || text === "" ? [] : text.split(sep);
+}
+
+type Row = (string | null)[];
+
+function s(v: string | null | undefined): string {
+  return v ?? "";
+}
+
+/** The client's error line for a connection that failed before any statement. */
+function connectErrorLine(e: MysqlConnectionError): string {
+  const state = e.errno >= 2000 ? "HY000" : e.errno === 1049 ? "42000" : "28000";
+  return `ERROR ${e.errno} (${state}): ${e.message}\n`;
+}
+
+/** The MySQL engine. */
+export class MysqlEngine implements Engine {
+  readonly key: string = "mysql";
+  readonly destination: string;
+  readonly registryDestination: string;
+  readonly registry: string;
+  private readonly options: MysqlEngineOptions;
+  private session?: MysqlConnection;
+  private connecting?: Promise<MysqlConnection>;
+  private params?: MysqlConnectionParams;
+  private clientVersion?: Promise<string>;
+  private fractional = true;
+
+  constructor(options: MysqlEngineOptions) {
+    this.options = options;
+    this.registry = options.registry;
+    this.destination = options.destination;
+    this.registryDestination = mysqlRegistryDestination(options.uri, options.env, options.registry);
+  }
+
+  /** The engine for a resolved MySQL target. */
+  static async fromTarget(target: Target): Promise<MysqlEngine> {
+    const { denoHost } = await import("../io/deno_host.ts");
+    const { systemUser, userEmail, userName } = await import("../core/identity.ts");
+    const host = denoHost();
+    const env = target.ctx.env;
+    return new MysqlEngine({
+      uri: target.uri,
+      username: target.username,
+      password: target.password,
+      registry: target.registry,
+      destination: target.destination,
+      env,
+      home: host.user.home(),
+      sysuser: systemUser(env, host.user),
+      files: denoMysqlFiles,
+      client: target.clientConfigured ? target.client : undefined,
+      installer: () => ({
+        name: userName(env, target.ctx.config, host.user),
+        email: userEmail(env, target.ctx.config, host.user),
+      }),
+    });
+  }
+
+  /** The `GET_LOCK` name (`sqitch working on <target database>`). */
+  get lockName(): string {
+    return mysqlLockName(this.options.uri);
+  }
+
+  /** The resolved connection parameters (the client's precedence). */
+  connectionParams(): MysqlConnectionParams {
+    this.params ??= resolveMysqlConnection({
+      uri: this.options.uri,
+      username: this.options.username,
+      password: this.options.password,
+      env: this.options.env,
+      home: this.options.home,
+      sysuser: this.options.sysuser,
+      options: readOptionFiles(this.options.env, this.options.home, this.options.files),
+    });
+    return this.params;
+  }
+
+  /** A connection as the `mysql` client opens it (scripts): target database, client charset. */
+  openClientSession(database?: string | null): Promise<MysqlConnection> {
+    const params = this.connectionParams();
+    return MysqlConnection.open({
+      params,
+      database,
+      names: params.charset ?? clientCharset(this.options.env),
+    });
+  }
+
+  /** The registry connection, opened on first use with Sqitch's session settings. */
+  private async db(): Promise<MysqlConnection> {
+    if (this.session) return this.session;
+    this.connecting ??= (async () => {
+      let session: MysqlConnection;
+      try {
+        session = await MysqlConnection.open({
+          params: this.connectionParams(),
+          database: this.registry,
+          names: "utf8",
+        });
+      } catch (e) {
+        throw this.wrap(e);
+      }
+      try {
+        for (const setting of REGISTRY_SESSION_SETTINGS) {
+          await session.query(`SET SESSION ${setting}`);
+        }
+        const version = session.serverVersionNumber;
+        const [dbms, want, wantText] = session.isMariaDb
+          ? ["MariaDB", 50300, "5.3"]
+          : ["MySQL", 50100, "5.1.0"];
+        if (version < want) {
+          throw new EngineError(
+            `Sqitch requires ${dbms} ${wantText} or higher; this is ${session.serverVersion}`,
+          );
+        }
+        this.fractional = session.isMariaDb ? version >= 50305 : version >= 50604;
+      } catch (e) {
+        await session.close();
+        throw this.wrap(e);
+      }
+      this.session = session;
+      return session;
+    })();
+    try {
+      return await this.connecting;
+    } finally {
+      this.connecting = undefined;
+    }
+  }
+
+  /** A driver failure as the `EngineError` Sqitch shows (the server's message). */
+  private wrap(e: unknown): Error {
+    if (e instanceof SqlitchError) return e;
+    if (e instanceof MysqlServerError || e instanceof MysqlConnectionError) {
+      const err = new EngineError(e.message);
+      (err as { errno?: number }).errno = e.errno;
+      return err;
+    }
+    return new EngineError(e instanceof Error ? e.message : String(e));
+  }
+
+  private async rows(sql: string, values: SqlValue[] = []): Promise<Row[]> {
+    const db = await this.db();
+    try {
+      return await db.rows(sql, values);
+    } catch (e) {
+      throw this.wrap(e);
+    }
+  }
+
+  private async exec(sql: string, values: SqlValue[] = []): Promise<void> {
+    const db = await this.db();
+    try {
+      await db.exec(sql, values);
+    } catch (e) {
+      throw this.wrap(e);
+    }
+  }
+
+  /** True when the error says the registry database or table is missing. */
+  private static missing(e: unknown, ...codes: number[]): boolean {
+    const errno = (e as { errno?: number })?.errno;
+    return typeof errno === "number" && codes.includes(errno);
+  }
+
+  async connect(): Promise<void> {
+    try {
+      await this.db();
+    } catch (e) {
+      // As Sqitch: a registry database that does not exist yet is created later.
+      if (!MysqlEngine.missing(e, ER_BAD_DB_ERROR)) throw e;
+    }
+  }
+
+  async close(): Promise<void> {
+    const session = this.session;
+    this.session = undefined;
+    await session?.close();
+  }
+
+  // --- registry lifecycle ---------------------------------------------------
+
+  async registryExists(): Promise<boolean> {
+    try {
+      await this.db();
+    } catch (e) {
+      if (MysqlEngine.missing(e, ER_BAD_DB_ERROR)) return false;
+      throw e;
+    }
+    const r = await this.rows(
+      `SELECT COUNT(*)
+            FROM information_schema.tables
+            WHERE table_schema = ?
+            AND table_name   = ?`,
+      [this.registry, "changes"],
+    );
+    return Number(r[0]?.[0] ?? 0) > 0;
+  }
+
+  async registryVersion(): Promise<number> {
+    try {
+      const r = await this.rows("SELECT CAST(ROUND(MAX(version), 1) AS CHAR) FROM releases");
+      return r[0]?.[0] === null || r[0]?.[0] === undefined ? 0 : Number(r[0][0]);
+    } catch (e) {
+      if (MysqlEngine.missing(e, ER_NO_SUCH_TABLE, ER_BAD_DB_ERROR)) return 0;
+      throw e;
+    }
+  }
+
+  /** `mysql --version` of the configured client ("" when it cannot be run), asked once. */
+  private probeClient(client: string): Promise<string> {
+    this.clientVersion ??= captureClient({ client, args: ["--version"], stdin: "null" }, () => {})
+      .then((text) => text.split("\n")[0] ?? "", () => "");
+    return this.clientVersion;
+  }
+
+  /** The arguments Sqitch passes to the configured client before `--execute`. */
+  async clientArgs(database?: string): Promise<string[]> {
+    const client = this.options.client ?? "mysql";
+    return mysqlClientArgs({
+      uri: this.options.uri,
+      env: this.options.env,
+      user: this.connectionParams().user,
+      clientVersion: await this.probeClient(client),
+      database,
+    });
+  }
+
+  /**
+   * Run `--execute` text as Sqitch's `mysql` run does, against `database`
+   * (default: the target's): through the configured client, or the
+   * emulation on a connection of its own. `files` are what `source` can
+   * read (registry scripts). Resolves with nothing; a failure throws
+   * `ScriptError` after the client's messages went to `out`.
+   */
+  private async runExecute(
+    text: string,
+    name: string,
+    out: ScriptOutput,
+    opts: { database?: string; files?: Record<string, string> } = {},
+  ): Promise<void> {
+    const client = this.options.client;
+    if (client !== undefined) {
+      let tmp: string | undefined;
+      let execText = text;
+      if (opts.files !== undefined) {
+        tmp = await Deno.makeTempDir({ prefix: "sqlitch-mysql-" });
+        for (const [file, sql] of Object.entries(opts.files)) {
+          await Deno.writeTextFile(`${tmp}/${file}`, sql);
+          execText = execText.replace(`source ${file}`, `source ${tmp}/${file}`);
+        }
+      }
+      try {
+        await runClient(
+          {
+            client,
+            args: [...await this.clientArgs(opts.database), "--execute", execText],
+            env: mysqlClientEnv(this.connectionParams().password),
+          },
+          out,
+          name,
+        );
+      } finally {
+        if (tmp !== undefined) await Deno.remove(tmp, { recursive: true }).catch(() => {});
+      }
+      return;
+    }
+    const { runMysqlText } = await import("./mysql_script.ts");
+    let session: MysqlConnection;
+    try {
+      session = await this.openClientSession(opts.database);
+    } catch (e) {
+      if (e instanceof MysqlConnectionError) {
+        out.stderr(connectErrorLine(e));
+        throw new ScriptError(name, 1);
+      }
+      throw e;
+    }
+    let status: number;
+    try {
+      const files = opts.files;
+      status = await runMysqlText(session, text, {
+        out,
+        homeDir: this.options.home,
+        readFile: files === undefined ? undefined : (path) => {
+          if (path in files) return files[path];
+          return Deno.readFileSync(path);
+        },
+      });
+    } finally {
+      await session.close();
+    }
+    if (status !== 0) throw new ScriptError(name, status);
+  }
+
+  /** A registry script run as Sqitch runs it; a failure shows the client's messages. */
+  private async runRegistryText(
+    text: string,
+    opts: { database?: string; files?: Record<string, string> },
+  ): Promise<void> {
+    const out = new CapturedOutput();
+    try {
+      await this.runExecute(text, this.options.client ?? "mysql", out, opts);
+    } catch (e) {
+      if (e instanceof ScriptError) {
+        const client = this.options.client ?? "mysql";
+        throw new ScriptError(
+          e.script,
+          e.status,
+          `${out.err}${
+            e.trailingBlankLine
+              ? e.message
+              : `"${client}" unexpectedly returned exit value ${e.status}`
+          }`,
+          true,
+        );
+      }
+      throw e;
+    }
+  }
+
+  /** Run one registry script file with the registry as database. */
+  private async runRegistryScript(name: string, sql: string): Promise<void> {
+    const db = await this.db();
+    const text = prepareRegistryScript(sql, this.fractional, db.serverVersionNumber);
+    await this.runRegistryText(`source ${name}`, {
+      database: this.registry,
+      files: { [name]: text },
+    });
+  }
+
+  private async registerRelease(version: string, installer: Person): Promise<void> {
+    await this.begin();
+    try {
+      await this.exec(
+        `INSERT INTO releases (version, installed_at, installer_name, installer_email)
+        VALUES (?, ${this.now()}, ?, ?)`,
+        [version, installer.name, installer.email],
+      );
+    } catch (e) {
+      await this.rollback();
+      throw e;
+    }
+    await this.commit();
+  }
+
+  /** Sqitch's `_ts_default`. */
+  private now(): string {
+    return this.fractional ? "utc_timestamp(6)" : "utc_timestamp";
+  }
+
+  async createRegistry(installer: Person): Promise<void> {
+    if (await this.registryExists()) {
+      throw new EngineError(`Sqitch database ${this.registry} already initialized`);
+    }
+    await this.runRegistryText(
+      `SET sql_mode = ansi; CREATE DATABASE IF NOT EXISTS "${this.registry}"`,
+      {},
+    );
+    // The registry connection can select the database now.
+    if (this.session === undefined) await this.db();
+    await this.runRegistryScript("mysql.sql", MYSQL_REGISTRY_SQL);
+    await this.exec(`USE ${quoteIdentifier(this.registry)}`);
+    await this.createCheckFunction();
+    await this.registerRelease(REGISTRY_VERSION, installer);
+  }
+
+  /**
+   * `checkit()` as Sqitch 1.5+ creates it: on the registry connection, on
+   * servers from 5.5; a server refusing it for lack of privilege (binary
+   * logging without SUPER) costs a warning only.
+   */
+  private async createCheckFunction(): Promise<void> {
+    const db = await this.db();
+    if (db.serverVersionNumber < 50500) return;
+    try {
+      await db.query(MYSQL_CHECKIT_FUNCTION);
+    } catch (e) {
+      if (e instanceof MysqlServerError && e.errno === ER_BINLOG_CREATE_ROUTINE_NEED_SUPER) {
+        this.options.warn?.("Insufficient permissions to create the checkit() function; skipping.");
+        return;
+      }
+      throw this.wrap(e);
+    }
+  }
+
+  async upgradeRegistry(
+    installer: Person,
+    step: (from: string, to: string) => void,
+  ): Promise<void> {
+    const current = await this.registryVersion();
+    for (const [from, to, sql] of MYSQL_UPGRADES) {
+      if (Number(to) <= current) continue;
+      step(from, to);
+      await this.runRegistryScript(`mysql-${to}.sql`, sql);
+      await this.registerRelease(to, installer);
+    }
+  }
+
+  // --- locking and transactions -----------------------------------------------
+
+  /** As Sqitch: the registry is created (silently) before the first lock attempt. */
+  async tryLock(): Promise<boolean> {
+    if (!(await this.registryExists())) await this.createRegistry(this.options.installer());
+    const r = await this.rows("SELECT get_lock(?, ?)", [this.lockName, 0]);
+    return r[0]?.[0] === "1";
+  }
+
+  async waitLock(seconds: number): Promise<boolean> {
+    const r = await this.rows("SELECT get_lock(?, ?)", [this.lockName, seconds]);
+    return r[0]?.[0] === "1";
+  }
+
+  /** Lock every registry table, then start the transaction (DBI's AutoCommit off). */
+  async begin(): Promise<void> {
+    await this.exec(`LOCK TABLES ${LOCKED_TABLES.map((t) => `${t} WRITE`).join(", ")}`);
+    await this.exec("SET autocommit=0");
+  }
+
+  /** Commit, AutoCommit back on, then unlock the tables. */
+  async commit(): Promise<void> {
+    await this.exec("COMMIT");
+    await this.exec("SET autocommit=1");
+    await this.exec("UNLOCK TABLES");
+  }
+
+  /** Roll back; as in Sqitch the table locks stay until the next commit. */
+  async rollback(): Promise<void> {
+    if (this.session === undefined) return;
+    await this.exec("ROLLBACK");
+    await this.exec("SET autocommit=1");
+  }
+
+  // --- projects -----------------------------------------------------------------
+
+  async projectRow(project: string): Promise<ProjectRow | undefined> {
+    const r = await this.rows("SELECT project, uri FROM projects WHERE project = ?", [project]);
+    return r[0] === undefined ? undefined : { project: s(r[0][0]), uri: r[0][1] };
+  }
+
+  async projectByUri(uri: string): Promise<string | undefined> {
+    const r = await this.rows("SELECT project FROM projects WHERE uri = ?", [uri]);
+    return r[0] === undefined ? undefined : s(r[0][0]);
+  }
+
+  async insertProject(project: string, uri: string | null, creator: Person): Promise<void> {
+    await this.exec(
+      `INSERT INTO projects (project, uri, creator_name, creator_email, created_at)
+            VALUES (?, ?, ?, ?, ${this.now()})`,
+      [project, uri, creator.name, creator.email],
+    );
+  }
+
+  async registeredProjects(): Promise<string[]> {
+    return (await this.rows("SELECT project FROM projects ORDER BY project")).map((r) => s(r[0]));
+  }
+
+  // --- state queries ----------------------------------------------------------------
+
+  private async selectState(project: string, withHash: boolean): Promise<Row | undefined> {
+    const hash = withHash ? "c.script_hash\n             , " : "";
+    const r = await (await this.db()).rows(
+      `SELECT c.change_id
+             , ${hash}c.change
+             , c.project
+             , c.note
+             , c.committer_name
+             , c.committer_email
+             , ${ts("c.committed_at")} AS committed_at
+             , c.planner_name
+             , c.planner_email
+             , ${ts("c.planned_at")} AS planned_at
+             , ${tagAgg("t.tag")} AS tags
+          FROM changes   c
+          LEFT JOIN tags t ON c.change_id = t.change_id
+         WHERE c.project = ?
+         GROUP BY c.change_id
+             , ${hash}c.change
+             , c.project
+             , c.note
+             , c.committer_name
+             , c.committer_email
+             , c.committed_at
+             , c.planner_name
+             , c.planner_email
+             , c.planned_at
+         ORDER BY c.committed_at DESC
+         LIMIT 1`,
+      [project],
+    );
+    const row = r[0];
+    if (row === undefined || withHash) return row;
+    return [row[0], null, ...row.slice(1)];
+  }
+
+  async currentState(project: string): Promise<CurrentState | undefined> {
+    let r: Row | undefined;
+    try {
+      r = await this.selectState(project, true);
+    } catch (e) {
+      if (
+        MysqlEngine.missing(this.wrap(e), ER_NO_SUCH_TABLE, ER_BAD_DB_ERROR) &&
+        !(await this.registryExists())
+      ) {
+        return undefined;
+      }
+      if (e instanceof MysqlServerError && e.errno === ER_BAD_FIELD_ERROR) {
+        r = await this.selectState(project, false).catch((e2) => {
+          throw this.wrap(e2);
+        });
+      } else {
+        throw this.wrap(e);
+      }
+    }
+    if (r === undefined) return undefined;
+    return {
+      id: s(r[0]),
+      scriptHash: r[1],
+      name: s(r[2]),
+      project: s(r[3]),
+      note: s(r[4]),
+      committer: { name: s(r[5]), email: s(r[6]) },
+      committedAt: parseTs(r[7]),
+      planner: { name: s(r[8]), email: s(r[9]) },
+      plannedAt: parseTs(r[10]),
+      tags: splitList(r[11], / /),
+    };
+  }
+
+  private changesQuery(where: string, groupCommitted = true): string {
+    return `SELECT c.change_id AS id, c.change AS name, c.project, c.note,
+               ${ts("c.planned_at")} AS "timestamp", c.planner_name, c.planner_email,
+               ${tagAgg("t.tag")} AS tags, c.script_hash
+          FROM changes   c
+          LEFT JOIN tags t ON c.change_id = t.change_id
+         WHERE ${where}
+         GROUP BY c.change_id, c.change, c.project, c.note, c.planned_at,
+               c.planner_name, c.planner_email${
+      groupCommitted ? ", c.committed_at" : ""
+    }, c.script_hash`;
+  }
+
+  async deployedChanges(project: string): Promise<DeployedChange[]> {
+    const rows = await this.rows(
+      `${this.changesQuery("c.project = ?")}
+         ORDER BY c.committed_at ASC`,
+      [project],
+    );
+    return rows.map(toDeployed);
+  }
+
+  async deployedChangesSince(project: string, changeId: string): Promise<DeployedChange[]> {
+    const rows = await this.rows(
+      `${
+        this.changesQuery(
+          `c.project = ?
+           AND c.committed_at > (SELECT committed_at FROM changes WHERE change_id = ?)`,
+        )
+      }
+         ORDER BY c.committed_at ASC`,
+      [project, changeId],
+    );
+    return rows.map(toDeployed);
+  }
+
+  async loadChange(changeId: string): Promise<DeployedChange | undefined> {
+    const rows = await this.rows(this.changesQuery("c.change_id = ?", false), [changeId]);
+    return rows[0] === undefined ? undefined : toDeployed(rows[0]);
+  }
+
+  async changeIdAt(
+    project: string,
+    direction: "ASC" | "DESC",
+    offset: number,
+  ): Promise<string | undefined> {
+    const order = direction === "ASC" ? "ASC" : "DESC";
+    const off = offset > 0 ? ` OFFSET ${Math.trunc(offset)}` : "";
+    try {
+      const r = await this.rows(
+        `SELECT change_id
+              FROM changes
+             WHERE project = ?
+             ORDER BY committed_at ${order}
+             LIMIT 1${off}`,
+        [project],
+      );
+      return r[0] === undefined ? undefined : s(r[0][0]);
+    } catch (e) {
+      if (MysqlEngine.missing(e, ER_BAD_DB_ERROR, ER_NO_SUCH_TABLE)) return undefined;
+      throw e;
+    }
+  }
+
+  async currentChanges(project: string): Promise<CurrentItem[]> {
+    const rows = await this.rows(
+      `SELECT c.change, ${ts("c.committed_at")} AS committed_at, c.committer_name,
+              c.committer_email
+          FROM changes c
+         WHERE project = ?
+         ORDER BY c.committed_at DESC`,
+      [project],
+    );
+    return rows.map(toItem);
+  }
+
+  async currentTags(project: string): Promise<CurrentItem[]> {
+    const rows = await this.rows(
+      `SELECT tag, ${ts("committed_at")} AS committed_at, committer_name, committer_email
+          FROM tags
+         WHERE project = ?
+         ORDER BY tags.committed_at DESC`,
+      [project],
+    );
+    return rows.map(toItem);
+  }
+
+  async deployedIds(ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.rows(
+      `SELECT change_id FROM changes WHERE change_id IN (${ids.map(() => "?").join(", ")})`,
+      ids,
+    );
+    return new Set(rows.map((r) => s(r[0])));
+  }
+
+  async recordedTagIds(changeId: string): Promise<Set<string>> {
+    const rows = await this.rows("SELECT tag_id FROM tags WHERE change_id = ?", [changeId]);
+    return new Set(rows.map((r) => s(r[0])));
+  }
+
+  async changesRequiring(changeId: string): Promise<RequiringChange[]> {
+    const rows = await this.rows(
+      `SELECT c.change_id, c.project, c.change, (
+            SELECT tag
+              FROM changes c2
+              JOIN tags ON c2.change_id = tags.change_id
+             WHERE c2.project       = c.project
+               AND c2.committed_at >= c.committed_at
+             ORDER BY c2.committed_at
+             LIMIT 1
+        ) AS asof_tag
+          FROM dependencies d
+          JOIN changes c ON c.change_id = d.change_id
+         WHERE d.dependency_id = ?`,
+      [changeId],
+    );
+    return rows.map((r) => ({
+      changeId: s(r[0]),
+      project: s(r[1]),
+      change: s(r[2]),
+      asofTag: r[3] === null ? undefined : r[3],
+    }));
+  }
+
+  async searchEvents(search: EventSearch): Promise<RegistryEvent[]> {
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    const regex = (col: string, pattern: string | undefined) => {
+      if (pattern === undefined) return;
+      where.push(`${col} REGEXP ?`);
+      params.push(pattern);
+    };
+    regex("e.committer_name", search.committer);
+    regex("e.planner_name", search.planner);
+    regex("e.change", search.change);
+    regex("e.project", search.project);
+    if (search.event !== undefined && search.event.length > 0) {
+      where.push(`e.event IN (${search.event.map(() => "?").join(", ")})`);
+      params.push(...search.event);
+    }
+    let sql = `SELECT e.event, e.project, e.change_id, e.change, e.note, e.requires,
+                      e.conflicts, e.tags, e.committer_name, e.committer_email,
+                      ${ts("e.committed_at")} AS committed_at, e.planner_name, e.planner_email,
+                      ${ts("e.planned_at")} AS planned_at
+                 FROM events e`;
+    if (where.length > 0) sql += `\n         WHERE ${where.join("\n               AND ")}`;
+    sql += `\n         ORDER BY e.committed_at ${search.direction === "ASC" ? "ASC" : "DESC"}`;
+    if (search.limit) {
+      sql += "\n         LIMIT ?";
+      params.push(Math.trunc(search.limit));
+    }
+    if (search.offset) {
+      if (!search.limit) sql += `\n         LIMIT ${NO_LIMIT}`;
+      sql += "\n         OFFSET ?";
+      params.push(Math.trunc(search.offset));
+    }
+    const rows = await this.rows(sql, params);
+    return rows.map((r) => ({
+      event: s(r[0]) as RegistryEvent["event"],
+      project: s(r[1]),
+      changeId: s(r[2]),
+      change: s(r[3]),
+      note: s(r[4]),
+      // Deploy events join tags with spaces, revert events with commas.
+      requires: splitList(r[5], /,/),
+      conflicts: splitList(r[6], /,/),
+      tags: splitList(r[7], /[ ,]/),
+      committer: { name: s(r[8]), email: s(r[9]) },
+      committedAt: parseTs(r[10]),
+      planner: { name: s(r[11]), email: s(r[12]) },
+      plannedAt: parseTs(r[13]),
+    }));
+  }
+
+  // --- bookkeeping --------------------------------------------------------------------
+
+  /**
+   * Sqitch's `_prepare_to_log` on servers without fractional seconds: wait
+   * until the clock has moved past the project's latest row in `table`.
+   */
+  private async prepareToLog(table: "changes" | "events", project: string): Promise<void> {
+    if (this.fractional) return;
+    for (;;) {
+      const r = await this.rows(
+        `SELECT UNIX_TIMESTAMP(committed_at) >= UNIX_TIMESTAMP()
+              FROM ${table}
+             WHERE project = ?
+             ORDER BY committed_at DESC
+             LIMIT 1`,
+        [project],
+      );
+      if (r[0] === undefined || r[0][0] !== "1") return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /** The event lists of a deploy or fail event, from the plan (registry.md §8). */
+  private planLists(change: ChangeRecord) {
+    return {
+      tags: change.tags.map((t) => `@${t.name}`).join(" "),
+      requires: change.dependencies.filter((d) => d.type === "require").map((d) => d.dependency)
+        .join(","),
+      conflicts: change.dependencies.filter((d) => d.type === "conflict").map((d) => d.dependency)
+        .join(","),
+    };
+  }
+
+  private async insertEvent(
+    event: "deploy" | "revert" | "fail",
+    change: ChangeRecord,
+    lists: { tags: string; requires: string; conflicts: string },
+    committer: Person,
+  ): Promise<void> {
+    await this.prepareToLog("events", change.project);
+    // As Sqitch (Perl `||`): an empty list falls back to the change's own.
+    const plan = this.planLists(change);
+    await this.exec(
+      `INSERT INTO events (
+            event
+            , change_id
+            , "change"
+            , project
+            , note
+            , tags
+            , requires
+            , conflicts
+            , committer_name
+            , committer_email
+            , planned_at
+            , planner_name
+            , planner_email
+            , committed_at
+        )
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${this.now()})`,
+      [
+        event,
+        change.id,
+        change.name,
+        change.project,
+        change.note,
+        lists.tags || plan.tags,
+        lists.requires || plan.requires,
+        lists.conflicts || plan.conflicts,
+        committer.name,
+        committer.email,
+        plannedAt(change.plannedAt),
+        change.planner.name,
+        change.planner.email,
+      ],
+    );
+  }
+
+  async recordDeploy(change: ChangeRecord, committer: Person): Promise<void> {
+    await this.prepareToLog("changes", change.project);
+    await this.exec(
+      `INSERT INTO changes (
+            change_id
+            , script_hash
+            , "change"
+            , project
+            , note
+            , committer_name
+            , committer_email
+            , planned_at
+            , planner_name
+            , planner_email
+            , committed_at
+        )
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${this.now()})`,
+      [
+        change.id,
+        change.scriptHash ?? null,
+        change.name,
+        change.project,
+        change.note,
+        committer.name,
+        committer.email,
+        plannedAt(change.plannedAt),
+        change.planner.name,
+        change.planner.email,
+      ],
+    );
+    const deps = [
+      ...change.dependencies.filter((d) => d.type === "require"),
+      ...change.dependencies.filter((d) => d.type === "conflict"),
+    ];
+    if (deps.length > 0) {
+      await this.exec(
+        `INSERT INTO dependencies(
+                  change_id
+                , type
+                , dependency
+                , dependency_id
+           ) VALUES ${deps.map(() => "(?, ?, ?, ?)").join(", ")}`,
+        deps.flatMap((d) => [change.id, d.type, d.dependency, d.dependencyId ?? null]),
+      );
+    }
+    if (change.tags.length > 0) {
+      await this.exec(
+        `INSERT INTO tags (
+                  tag_id
+                , tag
+                , project
+                , change_id
+                , note
+                , committer_name
+                , committer_email
+                , planned_at
+                , planner_name
+                , planner_email
+                , committed_at
+           ) VALUES ${
+          change.tags.map(() => `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${this.now()})`).join(", ")
+        }`,
+        change.tags.flatMap((t) => [
+          t.tagId,
+          `@${t.name}`,
+          change.project,
+          change.id,
+          t.note,
+          committer.name,
+          committer.email,
+          plannedAt(t.plannedAt),
+          t.planner.name,
+          t.planner.email,
+        ]),
+      );
+    }
+    await this.insertEvent("deploy", change, this.planLists(change), committer);
+  }
+
+  async recordFail(change: ChangeRecord, committer: Person): Promise<void> {
+    await this.insertEvent("fail", change, this.planLists(change), committer);
+  }
+
+  async recordRevert(change: ChangeRecord, committer: Person): Promise<void> {
+    const tags = (await this.rows("SELECT tag FROM tags WHERE change_id = ?", [change.id]))
+      .map((r) => s(r[0]));
+    await this.exec("DELETE FROM tags WHERE change_id = ?", [change.id]);
+    const deps = async (type: string) =>
+      (await this.rows(
+        `SELECT dependency
+          FROM dependencies
+         WHERE change_id = ?
+           AND type      = ?`,
+        [change.id, type],
+      )).map((r) => s(r[0]));
+    const requires = await deps("require");
+    const conflicts = await deps("conflict");
+    await this.exec("DELETE FROM dependencies WHERE change_id = ?", [change.id]);
+    await this.exec("DELETE FROM changes where change_id = ?", [change.id]);
+    await this.insertEvent(
+      "revert",
+      change,
+      { tags: tags.join(","), requires: requires.join(","), conflicts: conflicts.join(",") },
+      committer,
+    );
+  }
+
+  async recordLateTags(change: ChangeRecord, committer: Person): Promise<void> {
+    if (change.tags.length === 0) return;
+    const select = `SELECT ? AS tid, ? AS tname, ? AS proj, ? AS cid, ? AS note, ? AS cuser, ` +
+      `? AS cemail, ? AS tts, ? AS puser, ? AS pemail, ${this.now()}`;
+    await this.exec(
+      `INSERT INTO tags (
+                   tag_id
+                 , tag
+                 , project
+                 , change_id
+                 , note
+                 , committer_name
+                 , committer_email
+                 , planned_at
+                 , planner_name
+                 , planner_email
+                 , committed_at
+            )
+            SELECT i.* FROM (
+                         ${change.tags.map(() => select).join("\n               UNION ALL ")}
+            ) i
+              LEFT JOIN tags ON i.tid = tags.tag_id
+             WHERE tags.tag_id IS NULL`,
+      change.tags.flatMap((t) => [
+        t.tagId,
+        `@${t.name}`,
+        change.project,
+        change.id,
+        t.note,
+        committer.name,
+        committer.email,
+        plannedAt(t.plannedAt),
+        t.planner.name,
+        t.planner.email,
+      ]),
+    );
+  }
+
+  // --- scripts --------------------------------------------------------------------------
+
+  async runScript(path: string, variables: ScriptVariables, out: ScriptOutput): Promise<void> {
+    const { sqitchExecuteText } = await import("./mysql_script.ts");
+    await this.runExecute(sqitchExecuteText(path, variables), path, out);
+  }
+
+  runVerify(path: string, variables: ScriptVariables, out: ScriptOutput): Promise<void> {
+    return this.runScript(path, variables, out);
+  }
+}
+
+function toDeployed(r: Row): DeployedChange {
+  return {
+    id: s(r[0]),
+    name: s(r[1]),
+    project: s(r[2]),
+    note: s(r[3]),
+    plannedAt: parseTs(r[4]),
+    planner: { name: s(r[5]), email: s(r[6]) },
+    tags: splitList(r[7], / /),
+    scriptHash: r[8],
+  };
+}
+
+function toItem(r: Row): CurrentItem {
+  return {
+    name: s(r[0]),
+    committedAt: parseTs(r[1]),
+    committer: { name: s(r[2]), email: s(r[3]) },
+  };
+}

@@ -1,0 +1,371 @@
+/**
+ * Live tests of the MySQL engine's registry against real Sqitch: the
+ * registry database sqlitch creates is Sqitch's (tables byte for byte in
+ * `mysqldump`; triggers and `checkit()` in their Sqitch 1.5+ form), the
+ * rows carry fractional-second timestamps as Sqitch writes them, upgrades
+ * from registry versions 0 and 1.0 end where Sqitch's end, and
+ * `GET_LOCK` excludes another engine and a raw session holding Sqitch's
+ * lock. Needs the test server (mysql_server.ts) and, for the comparisons,
+ * `sqitch`; skipped loudly without them, failing under CI.
+ */
+import { deepStrictEqual, match, ok, rejects, strictEqual } from "node:assert/strict";
+import { DbUri } from "../../core/uri.ts";
+import { MysqlEngine } from "../../engines/mysql.ts";
+import { MysqlConnection } from "../../engines/mysql_connection.ts";
+import { defaultSqlitchCmd, parityAvailability } from "../parity/kit.ts";
+import {
+  createDatabase,
+  dropDatabases,
+  dumpRegistryRows,
+  mysqlAvailable,
+  mysqlDump,
+  mysqlExec,
+  mysqlRows,
+  mysqlSession,
+  mysqlUri,
+} from "./mysql_server.ts";
+
+const live = await mysqlAvailable();
+const sqitch = parityAvailability(["sqitch"]);
+const withSqitch = live && sqitch.status !== "skip";
+
+const PERSON = { name: "Ann", email: "ann@example.com" };
+const noFiles = { readText: () => undefined, listDir: () => undefined };
+
+/** A unique id per test. */
+function uid(): string {
+  return `sqlt_${crypto.randomUUID().replaceAll("-", "").slice(0, 10)}`;
+}
+
+/** An engine on `db` of the test server with registry `registry`. */
+function engineFor(db: string, registry: string): MysqlEngine {
+  const uri = DbUri.parse(mysqlUri(db));
+  return new MysqlEngine({
+    uri,
+    username: uri.user,
+    registry,
+    destination: uri.toDisplayString(),
+    env: {},
+    files: noFiles,
+    installer: () => PERSON,
+  });
+}
+
+const PLAN = "%syntax-version=1.0.0\n%project=flipr\n\n" +
+  "users 2026-01-01T00:00:00Z Ann <ann@example.com> # Users.\n" +
+  "flips [users !other:x] 2026-01-01T00:00:01Z Ann <ann@example.com> # Flips.\n" +
+  "@v1.0 2026-01-01T00:00:02Z Ann <ann@example.com> # Tag.\n";
+
+/** A project directory deploying to `db` with registry `registry`. */
+async function project(db: string, registry: string): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "sqlitch-mysql-" });
+  await Deno.writeTextFile(
+    `${dir}/sqitch.conf`,
+    `[core]\n\tengine = mysql\n[engine "mysql"]\n\ttarget = ${
+      mysqlUri(db)
+    }\n\tregistry = ${registry}\n[user]\n\tname = Ann\n\temail = ann@example.com\n`,
+  );
+  await Deno.writeTextFile(`${dir}/sqitch.plan`, PLAN);
+  for (const d of ["deploy", "revert", "verify"]) await Deno.mkdir(`${dir}/${d}`);
+  for (const n of ["users", "flips"]) {
+    await Deno.writeTextFile(`${dir}/deploy/${n}.sql`, `CREATE TABLE ${n} (id INT);\n`);
+    await Deno.writeTextFile(`${dir}/revert/${n}.sql`, `DROP TABLE ${n};\n`);
+    await Deno.writeTextFile(`${dir}/verify/${n}.sql`, `SELECT id FROM ${n} WHERE 0;\n`);
+  }
+  return dir;
+}
+
+/** Run sqitch or sqlitch in `dir`; returns exit code and outputs. */
+async function run(which: "sqitch" | "sqlitch", dir: string, args: string[]) {
+  const cmd = which === "sqitch" ? ["sqitch", ...args] : [...defaultSqlitchCmd(), ...args];
+  const r = await new Deno.Command(cmd[0], {
+    args: cmd.slice(1),
+    cwd: dir,
+    env: {
+      PATH: Deno.env.get("PATH") ?? "",
+      HOME: dir,
+      TZ: "UTC",
+      LANG: "C.UTF-8",
+      LC_ALL: "C.UTF-8",
+      SQITCH_USER_CONFIG: `${dir}/none.conf`,
+      SQITCH_SYSTEM_CONFIG: `${dir}/none.conf`,
+      DENO_DIR: Deno.env.get("DENO_DIR") ??
+        `${Deno.env.get("XDG_CACHE_HOME") ?? `${Deno.env.get("HOME") ?? "/root"}/.cache`}/deno`,
+      DENO_NO_UPDATE_CHECK: "1",
+    },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: r.code, stdout: dec.decode(r.stdout), stderr: dec.decode(r.stderr) };
+}
+
+/** Trigger bodies of a registry, by name. */
+async function triggers(registry: string): Promise<Record<string, string>> {
+  const rows = await mysqlRows(
+    `SELECT trigger_name, action_statement FROM information_schema.triggers
+      WHERE trigger_schema = '${registry}' ORDER BY trigger_name`,
+  );
+  return Object.fromEntries(rows.map(([n, b]) => [n ?? "", b ?? ""]));
+}
+
+/** The `checkit` routine's parameters and body with whitespace collapsed. */
+async function checkit(registry: string): Promise<string | undefined> {
+  const rows = await mysqlRows(
+    `SELECT CONCAT(routine_type, ' ', dtd_identifier, ' ', is_deterministic, ' ',
+            routine_definition)
+       FROM information_schema.routines
+      WHERE routine_schema = '${registry}' AND routine_name = 'checkit'`,
+  );
+  return rows[0]?.[0]?.replace(/\s+/g, " ");
+}
+
+Deno.test({
+  name: "mysql registry: created as Sqitch creates it, rows as Sqitch writes them",
+  ignore: !withSqitch,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const id = uid();
+    try {
+      const dumps: Record<string, string> = {};
+      for (const side of ["a", "b"] as const) {
+        const db = `${id}${side}`;
+        const registry = `sqitch_${id}${side}`;
+        await createDatabase(db);
+        const dir = await project(db, registry);
+        try {
+          const r = await run(side === "a" ? "sqitch" : "sqlitch", dir, ["deploy"]);
+          strictEqual(r.code, 0, r.stderr);
+          dumps[side] = await mysqlDump(registry, ["--skip-triggers"]);
+          dumps[`${side}rows`] = await dumpRegistryRows(registry);
+        } finally {
+          await Deno.remove(dir, { recursive: true });
+        }
+      }
+      // checkit() differs in its recorded sql_mode and indentation (1.5+ creates it
+      // on the registry connection): the dump has the tables, the routine is below.
+      strictEqual(dumps.b, dumps.a, "registry tables");
+      strictEqual(dumps.brows, dumps.arows, "registry rows");
+      strictEqual(await checkit(`sqitch_${id}b`), await checkit(`sqitch_${id}a`));
+      ok(await checkit(`sqitch_${id}b`));
+
+      // Sqitch 1.5+ triggers: they signal themselves, no checkit() call.
+      const trig = await triggers(`sqitch_${id}b`);
+      deepStrictEqual(Object.keys(trig), ["ck_insert_dependency", "ck_update_dependency"]);
+      for (const body of Object.values(trig)) {
+        match(body, /SIGNAL SQLSTATE 'ERR0R' SET MESSAGE_TEXT = 'Type must be "require"/);
+        ok(!body.includes("checkit"));
+      }
+      await rejects(
+        mysqlExec(
+          `INSERT INTO sqitch_${id}b.dependencies VALUES ` +
+            `((SELECT change_id FROM sqitch_${id}b.changes LIMIT 1), 'require', 'zz', NULL)`,
+        ),
+        /Type must be "require" with dependency_id set/,
+      );
+
+      // Fractional seconds as Sqitch writes them.
+      const ts = await mysqlRows(
+        `SELECT CAST(committed_at AS CHAR), CAST(planned_at AS CHAR)
+           FROM sqitch_${id}b.changes ORDER BY committed_at`,
+      );
+      for (const [committed, planned] of ts) {
+        match(committed ?? "", /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/);
+        match(planned ?? "", /^2026-01-01 00:00:0\d\.000000$/);
+      }
+      ok((ts[0][0] ?? "") < (ts[1][0] ?? ""), "strictly increasing committed_at");
+    } finally {
+      await dropDatabases(id);
+      await dropDatabases(`sqitch_${id}`);
+    }
+  },
+});
+
+/** Turn a fresh registry into a version-1.0 (or version-0) one, as old Sqitch left it. */
+async function downgrade(registry: string, to: "1.0" | "0"): Promise<void> {
+  const r = `\`${registry}\``;
+  await mysqlExec(
+    `DROP TABLE ${r}.releases`,
+    `ALTER TABLE ${r}.changes DROP INDEX project, ADD INDEX project (project)`,
+  );
+  if (to === "1.0") {
+    await mysqlExec(
+      `CREATE TABLE ${r}.releases (
+          version FLOAT PRIMARY KEY COMMENT 'Version of the Sqitch registry.',
+          installed_at TIMESTAMP NOT NULL COMMENT 'Date the registry release was installed.',
+          installer_name VARCHAR(255) NOT NULL
+            COMMENT 'Name of the user who installed the registry release.',
+          installer_email VARCHAR(255) NOT NULL
+            COMMENT 'Email address of the user who installed the registry release.'
+        ) ENGINE InnoDB, CHARACTER SET 'utf8', COMMENT 'Sqitch registry releases.'`,
+      `INSERT INTO ${r}.releases VALUES (1.0, NOW(), 'Old', 'old@example.com')`,
+      `ALTER TABLE ${r}.changes ADD UNIQUE script_hash (script_hash)`,
+    );
+  } else {
+    await mysqlExec(
+      `ALTER TABLE ${r}.changes DROP COLUMN script_hash`,
+      `ALTER TABLE ${r}.events MODIFY event ENUM ('deploy', 'fail', 'revert') NOT NULL
+         COMMENT 'Type of event.'`,
+    );
+  }
+}
+
+for (const from of ["1.0", "0"] as const) {
+  Deno.test({
+    name: `mysql registry: upgrade from ${from} to 1.1 as Sqitch upgrades`,
+    ignore: !withSqitch,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    fn: async () => {
+      const id = uid();
+      try {
+        const results: Record<string, string> = {};
+        for (const side of ["a", "b"] as const) {
+          const db = `${id}${side}`;
+          const registry = `sqitch_${id}${side}`;
+          await createDatabase(db);
+          const engine = engineFor(db, registry);
+          try {
+            ok(await engine.tryLock());
+          } finally {
+            await engine.close();
+          }
+          await downgrade(registry, from);
+          const dir = await project(db, registry);
+          try {
+            const r = await run(side === "a" ? "sqitch" : "sqlitch", dir, ["upgrade"]);
+            results[side] = `${r.code}\n${r.stdout.replaceAll(registry, "<REG>")}\n${
+              r.stderr.replaceAll(registry, "<REG>")
+            }`;
+            const again = await run(side === "a" ? "sqitch" : "sqlitch", dir, ["deploy"]);
+            strictEqual(again.code, 0, again.stderr);
+          } finally {
+            await Deno.remove(dir, { recursive: true });
+          }
+          results[`${side}dump`] = await mysqlDump(registry, ["--skip-triggers"]);
+          results[`${side}rows`] = (await dumpRegistryRows(registry)).replace(
+            /^(1\.1?) \| Ann .*$/m,
+            "$1 | <installer>",
+          );
+        }
+        strictEqual(results.b, results.a, "upgrade output");
+        strictEqual(results.bdump, results.adump, "upgraded registry tables");
+        strictEqual(results.brows, results.arows, "registry rows");
+        match(results.b, from === "0" ? /From 0 to 1\.0/ : /From 1\.0 to 1\.1/);
+      } finally {
+        await dropDatabases(id);
+        await dropDatabases(`sqitch_${id}`);
+      }
+    },
+  });
+}
+
+Deno.test({
+  name: "mysql registry: GET_LOCK excludes another engine and a raw session",
+  ignore: !live,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const id = uid();
+    await createDatabase(id);
+    const a = engineFor(id, `${id}_reg`);
+    const b = engineFor(id, `${id}_reg`);
+    try {
+      strictEqual(a.lockName, `sqitch working on ${id}`);
+      ok(await a.tryLock(), "first engine gets the lock (and creates the registry)");
+      ok(await b.registryExists());
+      strictEqual(await b.tryLock(), false);
+      strictEqual(await b.waitLock(1), false);
+      await a.close();
+      // The server frees the lock once it has seen the disconnect.
+      ok(await b.waitLock(5), "free after the holder closes");
+      await b.close();
+
+      const raw = await mysqlSession();
+      try {
+        await raw.query(`SELECT GET_LOCK('sqitch working on ${id}', 0)`);
+        strictEqual(await b.tryLock(), false);
+        const waiting = b.waitLock(5);
+        await raw.query(`SELECT RELEASE_LOCK('sqitch working on ${id}')`);
+        ok(await waiting, "waiting engine gets the lock once released");
+        const r = await raw.query(`SELECT GET_LOCK('sqitch working on ${id}', 0)`);
+        strictEqual(r[0].rows[0][0], "0", "and keeps others out");
+      } finally {
+        await raw.close();
+      }
+    } finally {
+      await a.close();
+      await b.close();
+      await dropDatabases(id);
+    }
+  },
+});
+
+Deno.test({
+  name: "mysql registry: missing registry database reads as no registry",
+  ignore: !live,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const id = uid();
+    const engine = engineFor(id, `${id}_reg`);
+    try {
+      await engine.connect();
+      strictEqual(await engine.registryExists(), false);
+      strictEqual(await engine.registryVersion(), 0);
+      strictEqual(await engine.currentState("flipr"), undefined);
+      strictEqual(await engine.changeIdAt("flipr", "DESC", 0), undefined);
+      strictEqual(engine.registryDestination, mysqlUri(`${id}_reg`));
+    } finally {
+      await engine.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "mysql registry: connection failures read like the client's, without the password",
+  ignore: !live,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const uri = DbUri.parse("db:mysql://root:s3cret@127.0.0.1:1/x");
+    const engine = new MysqlEngine({
+      uri,
+      username: "root",
+      password: "s3cret",
+      registry: "sqitch",
+      destination: uri.toDisplayString(),
+      env: {},
+      files: noFiles,
+      installer: () => PERSON,
+    });
+    await rejects(engine.connect(), (e: Error) => {
+      strictEqual(e.message, "Can't connect to server on '127.0.0.1' (115)");
+      return true;
+    });
+    strictEqual(engine.registryDestination, "db:mysql://root:@127.0.0.1:1/sqitch");
+    const bad = new MysqlEngine({
+      uri: DbUri.parse(mysqlUri("x")),
+      username: "root",
+      password: "wrong-pass",
+      registry: "sqitch",
+      destination: "x",
+      env: {},
+      files: noFiles,
+      installer: () => PERSON,
+    });
+    await rejects(bad.connect(), (e: Error) => {
+      match(e.message, /^Access denied for user 'root'@/);
+      ok(!e.message.includes("wrong-pass"));
+      return true;
+    });
+    const session = await MysqlConnection.open({
+      params: bad.connectionParams(),
+      database: null,
+      names: "utf8mb4",
+    }).catch((e: Error) => e);
+    ok(session instanceof Error && !session.message.includes("wrong-pass"));
+  },
+});
