@@ -243,55 +243,418 @@ function csvField(v: unknown): string {
 
 // ---------------------------------------------------------------------------
 // Error context (the shell's caret line)
+//
+// sqlite3 3.40 prints, after a parse error, the statement text and a caret
+// at `sqlite3_error_offset()`. node:sqlite does not expose that offset, so it
+// is derived per error class from what the library sets it to:
+// - parser errors ("near X: syntax error", "unrecognized token", bad
+//   variable numbers): the failing token, found as the first place where
+//   the statement cut just after it fails with the same message;
+// - "table|view|trigger X already exists": the name token of the CREATE;
+// - "unknown database X": the schema token;
+// - ALTER TABLE's `no such column: "X"`: the column token;
+// - name-resolution errors ("no such column", "ambiguous column name",
+//   function errors): the expression's first token, found by renaming one
+//   candidate at a time and seeing the error follow it — except inside a
+//   join's ON clause, a RETURNING clause or an UPDATE SET target, and
+//   errors inside views and triggers, where SQLite records no offset.
+// Every other error prints no context, as sqlite3 does for most of them.
 
-/** Where SQLite 3.40 would locate an error message in a statement, or -1. */
-function errorOffset(db: DatabaseSync, sql: string, message: string): number {
-  let m = /^near "(.*)": syntax error$/s.exec(message);
-  if (m) {
-    // The failing token is the first occurrence whose prefix already fails to parse.
-    const token = m[1];
-    for (let at = sql.indexOf(token); at >= 0; at = sql.indexOf(token, at + 1)) {
-      try {
-        db.prepare(sql.slice(0, at + token.length));
-      } catch (e) {
-        if ((e as Error).message === message) return at;
+/** A non-blank token of a statement: its text and where it starts and ends. */
+interface Tok {
+  start: number;
+  end: number;
+  text: string;
+  /** Upper-cased text for words, "" for anything else. */
+  word: string;
+}
+
+function tokenize(sql: string): Tok[] {
+  const out: Tok[] = [];
+  let i = 0;
+  while (i < sql.length) {
+    const t = scan(sql, i);
+    const end = t === undefined ? sql.length : t.end;
+    if (t === undefined || t.tok !== WS) {
+      const text = sql.slice(i, end);
+      const word = /^[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*$/.test(text)
+        ? text.toUpperCase()
+        : "";
+      out.push({ start: i, end, text, word });
+    }
+    i = end;
+  }
+  return out;
+}
+
+/** The name a token spells (quotes removed), lower-cased; "" for no name. */
+function nameOf(t: Tok): string {
+  const c = t.text[0];
+  if (t.word !== "") return t.text.toLowerCase();
+  if ((c === '"' || c === "`") && t.text.length >= 2) {
+    return t.text.slice(1, -1).replaceAll(c + c, c).toLowerCase();
+  }
+  if (c === "[" && t.text.endsWith("]")) return t.text.slice(1, -1).toLowerCase();
+  return "";
+}
+
+/** The message `prepare` fails with, or undefined when it prepares. */
+function prepareError(db: DatabaseSync, sql: string): string | undefined {
+  try {
+    db.prepare(sql);
+    return undefined;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+/** Clause keywords that end the search for the clause an expression is in. */
+const CLAUSES = new Set([
+  "SELECT",
+  "FROM",
+  "WHERE",
+  "GROUP",
+  "HAVING",
+  "ORDER",
+  "LIMIT",
+  "WINDOW",
+  "VALUES",
+  "SET",
+  "RETURNING",
+  "ON",
+  "USING",
+  "BEGIN",
+  "INDEX",
+  "CHECK",
+  "DEFAULT",
+]);
+
+/** Words before `(` that make it no function call. */
+const OPERATOR_WORDS = new Set([
+  "AND",
+  "OR",
+  "NOT",
+  "IN",
+  "IS",
+  "LIKE",
+  "GLOB",
+  "MATCH",
+  "REGEXP",
+  "BETWEEN",
+  "CASE",
+  "WHEN",
+  "THEN",
+  "ELSE",
+  "ESCAPE",
+]);
+
+/** Whether the parenthesised group opening at token `j` has a comma of its own. */
+function hasTopComma(toks: Tok[], j: number): boolean {
+  let depth = 0;
+  for (let i = j + 1; i < toks.length; i++) {
+    const t = toks[i].text;
+    if (t === "(") depth++;
+    else if (t === ")") {
+      if (depth === 0) return false;
+      depth--;
+    } else if (t === "," && depth === 0) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether SQLite records no offset for an expression starting at token `k`:
+ * it is in a join's ON clause (outside any subquery, CASE arm, BETWEEN
+ * bound, IN list or row value, which SQLite does not mark as the join's),
+ * in RETURNING, in an upsert's DO UPDATE WHERE, or an UPDATE SET target.
+ */
+function offsetSuppressed(toks: Tok[], k: number): boolean {
+  let level = k;
+  let first = true;
+  let listed = false;
+  for (;;) {
+    // Walk back over this nesting level to its clause keyword.
+    let depth = 0;
+    let j = level - 1;
+    let prev: Tok | undefined;
+    let cases = 0;
+    let ands = 0;
+    for (; j >= 0; j--) {
+      const t = toks[j];
+      if (t.text === ")") depth++;
+      else if (t.text === "(") {
+        if (depth === 0) break;
+        depth--;
+      } else if (depth === 0) {
+        if (prev === undefined) prev = t;
+        if (CLAUSES.has(t.word)) break;
+        if (t.word === "END") cases++;
+        else if (t.word === "CASE") cases = Math.max(0, cases - 1);
+        else if (cases === 0) {
+          if (t.word === "WHEN" || t.word === "THEN" || t.word === "ELSE") listed = true;
+          else if (t.word === "AND") ands++;
+          else if (t.word === "OR") ands = 2;
+          else if (t.word === "BETWEEN" && ands < 2) listed = true;
+        }
       }
+    }
+    if (j < 0) return false;
+    const t = toks[j];
+    if (t.text === "(") {
+      // A subquery starts its own clauses; a parenthesised expression does not.
+      const inner = toks[j + 1]?.word;
+      if (inner === "SELECT" || inner === "WITH" || inner === "VALUES") return false;
+      // `SET (a, b) = …`: the targets of a row-value assignment.
+      const before = toks[j - 1];
+      if (
+        first && before !== undefined && (before.word === "SET" || before.text === ",") &&
+        clauseOf(toks, j) === "SET"
+      ) {
+        return true;
+      }
+      const call = before !== undefined && before.word !== "" && !OPERATOR_WORDS.has(before.word) &&
+        !CLAUSES.has(before.word);
+      if (before?.word === "IN" || (!call && hasTopComma(toks, j))) listed = true;
+      first = false;
+      level = j;
+      continue;
+    }
+    if (t.word === "RETURNING") return true;
+    if (t.word === "SET") {
+      const p = prev ?? t;
+      return first && (p.word === "SET" || p.text === ",") && toks[k + 1]?.text === "=";
+    }
+    if (t.word === "ON") return !listed && isJoinOn(toks, j);
+    if (t.word === "WHERE") return isUpsertWhere(toks, j);
+    return false;
+  }
+}
+
+/** The clause keyword of the nesting level a token is on. */
+function clauseOf(toks: Tok[], k: number): string {
+  let depth = 0;
+  for (let j = k - 1; j >= 0; j--) {
+    const t = toks[j];
+    if (t.text === ")") depth++;
+    else if (t.text === "(") {
+      if (depth === 0) return "(";
+      depth--;
+    } else if (depth === 0 && CLAUSES.has(t.word)) return t.word;
+  }
+  return "";
+}
+
+/** Whether the WHERE at token `j` is an upsert's `DO UPDATE SET … WHERE`. */
+function isUpsertWhere(toks: Tok[], j: number): boolean {
+  const set = clauseOf(toks, j);
+  if (set !== "SET") return false;
+  let depth = 0;
+  for (let i = j - 1; i >= 0; i--) {
+    const t = toks[i];
+    if (t.text === ")") depth++;
+    else if (t.text === "(") depth--;
+    else if (depth === 0 && t.word === "SET") {
+      return toks[i - 1]?.word === "UPDATE" && toks[i - 2]?.word === "DO";
+    }
+  }
+  return false;
+}
+
+/** Whether the ON at token `j` is a join constraint (not CREATE INDEX/TRIGGER … ON). */
+function isJoinOn(toks: Tok[], j: number): boolean {
+  if (toks[j + 1]?.word === "CONFLICT") return false;
+  let depth = 0;
+  for (let i = j - 1; i >= 0; i--) {
+    const t = toks[i];
+    if (t.text === ")") depth++;
+    else if (t.text === "(") {
+      if (depth === 0) return false;
+      depth--;
+    } else if (depth === 0) {
+      if (t.word === "JOIN" || t.word === "FROM") return true;
+      if (t.word === "INDEX" || t.word === "TRIGGER" || t.word === "SELECT") return false;
+    }
+  }
+  return false;
+}
+
+/** Where the statement cut just after an occurrence of `text` first fails with `message`. */
+function failingPrefix(db: DatabaseSync, sql: string, text: string, message: string): number {
+  const idStart = isIdChar(text[0] ?? " ");
+  const idEnd = isIdChar(text[text.length - 1] ?? " ");
+  for (let at = sql.indexOf(text); at >= 0 && text !== ""; at = sql.indexOf(text, at + 1)) {
+    if (idStart && at > 0 && isIdChar(sql[at - 1])) continue;
+    if (idEnd && isIdChar(sql[at + text.length] ?? " ")) continue;
+    if (prepareError(db, sql.slice(0, at + text.length)) === message) return at;
+  }
+  return -1;
+}
+
+const PROBE = "sqlitch_error_probe";
+
+/** Offset of the column reference `name` (dotted) that a resolution error names. */
+function columnOffset(db: DatabaseSync, sql: string, toks: Tok[], name: string): number {
+  const parts = name.toLowerCase().split(".");
+  let found = -1;
+  for (let k = 0; k < toks.length; k++) {
+    if (toks[k - 1]?.text === ".") continue;
+    let n = 0;
+    let j = k;
+    for (; n < parts.length; n++, j += 2) {
+      if (toks[j] === undefined || nameOf(toks[j]) !== parts[n]) break;
+      if (n < parts.length - 1 && toks[j + 1]?.text !== ".") break;
+    }
+    if (n < parts.length || toks[j - 1]?.text === ".") continue;
+    if (renamedFails(db, sql, toks[k], `no such column: ${PROBE}`)) found = k;
+  }
+  return found < 0 || offsetSuppressed(toks, found) ? -1 : toks[found].start;
+}
+
+/**
+ * Whether the error follows the name at `t` when it is renamed to an unknown
+ * one. Resolution stops at the first failing name, so the names that do are
+ * the failing one and those resolved before it: the last of them (in text
+ * order, which is resolution order but for rare cases) is the one reported.
+ */
+function renamedFails(db: DatabaseSync, sql: string, t: Tok, error: string): boolean {
+  const renamed = sql.slice(0, t.start) + PROBE + sql.slice(t.end);
+  return prepareError(db, renamed)?.startsWith(error) ?? false;
+}
+
+/** Offset of the call of function `fn` that a resolution error is about. */
+function functionOffset(
+  db: DatabaseSync,
+  sql: string,
+  toks: Tok[],
+  fn: string,
+  message: string,
+): number {
+  const calls = toks.flatMap((t, k) =>
+    nameOf(t) === fn.toLowerCase() && toks[k + 1]?.text === "(" && toks[k - 1]?.text !== "."
+      ? [k]
+      : []
+  );
+  const at = (k: number) => offsetSuppressed(toks, k) ? -1 : toks[k].start;
+  if (calls.length === 1) return at(calls[0]);
+  if (message.startsWith("no such function:")) {
+    const found = calls.findLast((k) =>
+      renamedFails(db, sql, toks[k], `no such function: ${PROBE}`)
+    );
+    return found === undefined ? -1 : at(found);
+  }
+  for (const k of calls) {
+    // The first call that, left alone with every other call renamed to a
+    // harmless function, still fails the same way.
+    let isolated = "";
+    let from = 0;
+    for (const o of calls) {
+      if (o === k) continue;
+      isolated += sql.slice(from, toks[o].start) + "printf";
+      from = toks[o].end;
+    }
+    if (prepareError(db, isolated + sql.slice(from)) === message) return at(k);
+  }
+  return -1;
+}
+
+/** The name token of `CREATE [TEMP|VIRTUAL] TABLE|VIEW|TRIGGER [IF NOT EXISTS] [schema.]name`. */
+function createdName(toks: Tok[]): Tok | undefined {
+  let k = 0;
+  if (toks[k]?.word !== "CREATE") return undefined;
+  k++;
+  if (["TEMP", "TEMPORARY", "VIRTUAL"].includes(toks[k]?.word)) k++;
+  if (!["TABLE", "VIEW", "TRIGGER"].includes(toks[k]?.word)) return undefined;
+  k++;
+  if (toks[k]?.word === "IF" && toks[k + 1]?.word === "NOT" && toks[k + 2]?.word === "EXISTS") {
+    k += 3;
+  }
+  if (toks[k + 1]?.text === ".") k += 2;
+  return toks[k];
+}
+
+/** Resolution errors about a function call, the function's name captured. */
+const FUNCTION_ERRORS = [
+  /^no such function: (.*)$/s,
+  /^wrong number of arguments to function (.*)\(\)$/s,
+  /^misuse of (?:aggregate|window) function (.*)\(\)$/s,
+  /^misuse of aggregate: (.*)\(\)$/s,
+  /^(.*)\(\) may not be used as a window function$/s,
+];
+
+/** Where SQLite 3.40 would locate an error in a statement (`sqlite3_error_offset`), or -1. */
+function errorOffset(db: DatabaseSync, sql: string, message: string): number {
+  // Cutting a PRAGMA short could prepare one that acts at once.
+  if (/^pragma\b/i.test(sql)) return -1;
+  let m = /^near "(.*)": syntax error$/s.exec(message) ??
+    /^unrecognized token: "(.*)"$/s.exec(message);
+  if (m) return failingPrefix(db, sql, m[1], message);
+  if (message.startsWith("variable number must be between")) {
+    for (const v of sql.matchAll(/\?\d+/g)) {
+      const at = failingPrefix(db, sql, v[0], message);
+      if (at >= 0) return at;
     }
     return -1;
   }
-  m = /^unrecognized token: "(.*)"$/s.exec(message);
-  if (m) return sql.indexOf(m[1]);
-  m = /^no such column: (.*)$/s.exec(message);
-  if (m) return findWord(sql, m[1].split(".").pop()!);
-  m = /^(?:wrong number of arguments to function|no such function:) (\w+)/.exec(message);
-  if (m) return findWord(sql, m[1]);
-  return -1;
-}
-
-function findWord(sql: string, word: string): number {
-  const lower = sql.toLowerCase();
-  const w = word.toLowerCase();
-  for (let at = lower.indexOf(w); at >= 0; at = lower.indexOf(w, at + 1)) {
-    const before = at === 0 ? " " : sql[at - 1];
-    const after = sql[at + w.length] ?? " ";
-    if (!isIdChar(before) && !isIdChar(after)) return at;
+  const toks = tokenize(sql);
+  m = /^(?:table|view|trigger) (.*) already exists$/s.exec(message);
+  if (m) {
+    const name = createdName(toks);
+    return name !== undefined && name.text === m[1] ? name.start : -1;
+  }
+  m = /^unknown database (.*)$/s.exec(message);
+  if (m) return toks.find((t, k) => t.text === m![1] && toks[k + 1]?.text === ".")?.start ?? -1;
+  m = /^no such column: "(.*)"$/s.exec(message);
+  if (m && toks[0]?.word === "ALTER") {
+    const k = toks.findIndex((t) => t.word === "DROP" || t.word === "RENAME");
+    return toks.find((t, i) => i > k && k >= 0 && t.text === m![1])?.start ?? -1;
+  }
+  m = /^(?:no such column|ambiguous column name): (.*)$/s.exec(message);
+  if (m) return columnOffset(db, sql, toks, m[1]);
+  m = /^unknown join type: (.*)$/s.exec(message);
+  if (m) {
+    const words = m[1].split(" ");
+    const k = toks.findIndex((_, i) => words.every((w, j) => toks[i + j]?.text === w));
+    return k < 0 ? -1 : toks[k].start;
+  }
+  m = /^hex literal too big: -?(.*)$/s.exec(message);
+  if (m) return toks.find((t) => t.text === m![1])?.start ?? -1;
+  for (const re of FUNCTION_ERRORS) {
+    m = re.exec(message);
+    if (m) return functionOffset(db, sql, toks, m[1], message);
   }
   return -1;
 }
 
-/** The shell's `shell_error_context`: the statement and a caret under the error. */
-function errorContext(sql: string, offset: number): string {
+const utf8 = new TextEncoder();
+
+/**
+ * The shell's `shell_error_context`: from `text` (the statement and the rest
+ * of its input) a window of at most 78 bytes, whitespace shown as spaces,
+ * with a caret under the error at UTF-16 `offset`; "" without an offset.
+ */
+export function errorContext(text: string, offset: number): string {
   if (offset < 0) return "";
-  let chars = Array.from(sql);
-  let off = Array.from(sql.slice(0, offset)).length;
+  const bytes = utf8.encode(text);
+  let off = utf8.encode(text.slice(0, offset)).length;
+  let p = 0;
   while (off > 50) {
     off--;
-    chars = chars.slice(1);
+    p++;
+    while ((bytes[p] & 0xc0) === 0x80) {
+      p++;
+      off--;
+    }
   }
-  const code = chars.slice(0, 78).join("").replace(/[ \t\n\v\f\r]/g, " ");
+  let len = bytes.length - p;
+  if (len > 78) {
+    len = 78;
+    while ((bytes[p + len] & 0xc0) === 0x80) len--;
+  }
+  const code = bytes.slice(p, p + len).map((b) => b === 0x20 || (b >= 9 && b <= 13) ? 0x20 : b);
+  const line = new TextDecoder().decode(code);
   return off < 25
-    ? `\n  ${code}\n  ${" ".repeat(off)}^--- error here`
-    : `\n  ${code}\n  ${" ".repeat(off - 14)}error here ---^`;
+    ? `\n  ${line}\n  ${" ".repeat(off)}^--- error here`
+    : `\n  ${line}\n  ${" ".repeat(off - 14)}error here ---^`;
 }
 
 // ---------------------------------------------------------------------------
@@ -362,8 +725,16 @@ function prepare(st: ShellState, kw: string, sql: string): StatementSync {
   return stmt;
 }
 
-function parseError(st: ShellState, sql: string, msg: string): string {
-  return `Parse error near line %LINE%: ${msg}${errorContext(sql, errorOffset(st.db, sql, msg))}`;
+/** Where a statement sits: its chunk and its start in it. */
+interface Place {
+  chunk: string;
+  at: number;
+}
+
+/** A prepare failure: the message, then the caret context (the statement and what follows it). */
+function parseError(st: ShellState, sql: string, place: Place, msg: string): string {
+  const context = errorContext(place.chunk.slice(place.at), errorOffset(st.db, sql, msg));
+  return `Parse error near line %LINE%: ${msg}${context}`;
 }
 
 function runtimeError(message: string, errcode: number | undefined): string {
@@ -382,7 +753,7 @@ function errcodeOf(e: unknown): number | undefined {
  * schema change walks all live statements, so preparing each DDL
  * statement of a long deploy costs time that grows with the deploy.
  */
-function execRowless(st: ShellState, sql: string): string | undefined {
+function execRowless(st: ShellState, sql: string, place: Place): string | undefined {
   try {
     st.db.exec(sql);
     return undefined;
@@ -392,7 +763,7 @@ function execRowless(st: ShellState, sql: string): string | undefined {
     try {
       stmt = st.db.prepare(sql);
     } catch (p) {
-      return parseError(st, sql, (p as Error).message);
+      return parseError(st, sql, place, (p as Error).message);
     }
     // `exec` errors carry no result code: run the statement again inside a
     // savepoint that is then rolled back, for the code its failure has.
@@ -410,16 +781,19 @@ function execRowless(st: ShellState, sql: string): string | undefined {
   }
 }
 
-/** Run one statement; returns an error message (already prefixed) or undefined. */
-function runStatement(st: ShellState, sql: string): string | undefined {
+/**
+ * Run one statement; returns an error message (already prefixed) or
+ * undefined. `place` locates it for the caret context of a parse error.
+ */
+function runStatement(st: ShellState, sql: string, place: Place): string | undefined {
   const kw = firstKeyword(sql);
   if (!st.tainted && leavesState(kw, sql)) st.tainted = true;
-  if (ROWLESS.has(kw) && !/\breturning\b/i.test(sql)) return execRowless(st, sql);
+  if (ROWLESS.has(kw) && !/\breturning\b/i.test(sql)) return execRowless(st, sql, place);
   let stmt: StatementSync;
   try {
     stmt = prepare(st, kw, sql);
   } catch (e) {
-    return parseError(st, sql, (e as Error).message);
+    return parseError(st, sql, place, (e as Error).message);
   }
   const columns = stmt.columns();
   stmt.setReadBigInts(true);
@@ -450,8 +824,11 @@ function runStatement(st: ShellState, sql: string): string | undefined {
 
 /** Run the SQL gathered from one or more lines (the shell's runOneSqlLine). */
 function runChunk(st: ShellState, chunk: string, line: number): boolean {
+  let at = 0;
   for (const sql of splitStatements(chunk)) {
-    const err = runStatement(st, sql);
+    at = chunk.indexOf(sql, at);
+    const err = runStatement(st, sql, { chunk, at });
+    at += sql.length;
     if (err !== undefined) {
       st.out.stderr(err.replace("%LINE%", String(line)) + "\n");
       return false;
@@ -490,6 +867,11 @@ function dotCommand(st: ShellState, script: string, lineNo: number, line: string
 function processInput(st: ShellState, script: string, text: string): number {
   const lines = text.split("\n");
   if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+  // The shell reads lines without their "\n" or "\r\n".
+  const last = text.endsWith("\n") ? lines.length : lines.length - 1;
+  for (let n = 0; n < last; n++) {
+    if (lines[n].endsWith("\r")) lines[n] = lines[n].slice(0, -1);
+  }
   let chunk: string | undefined;
   let startLine = 0;
   let errors = 0;

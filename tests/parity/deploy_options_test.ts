@@ -394,10 +394,6 @@ const scenarios: Scenario[] = [
     ],
   },
   {
-    // KNOWN DIFFERENCE (engines/sqlite_script.ts, reported to the lead):
-    // sqlite3 prints the failing statement with a caret under the error
-    // offset ("  CREATE TABLE t1 (id INTEGER);" / "               ^--- error
-    // here"); sqlitch's sqlite3 emulation prints the first line only.
     name: "deploy options: a script failing on an existing table shows the sqlite3 caret",
     files: { ...PROJECT, "deploy/flips.sql": "CREATE TABLE users (id INTEGER);\n" },
     steps: ["deploy", "deploy --mode change"],
