@@ -41,7 +41,7 @@ const COMMANDS: Record<
   (() => Promise<{ run: import("./commands/context.ts").CommandRun }>) | null
 > = {
   add: () => import("./commands/add.ts"),
-  bundle: null,
+  bundle: () => import("./commands/bundle.ts"),
   check: () => import("./commands/check.ts"),
   checkout: () => import("./commands/checkout.ts"),
   config: () => import("./commands/config.ts"),

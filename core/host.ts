@@ -10,6 +10,8 @@ import type { TimeZone } from "./timezone.ts";
 export interface PathInfo {
   isFile: boolean;
   isDirectory: boolean;
+  /** Last modification time in whole seconds since the epoch, when known (`bundle` compares it). */
+  mtime?: number;
 }
 
 /** Synchronous file-system access (config and plan files are small). */

@@ -94,7 +94,8 @@ export const denoFileSystem: FileSystem = {
   stat(path: string): PathInfo | undefined {
     try {
       const s = Deno.statSync(path);
-      return { isFile: s.isFile, isDirectory: s.isDirectory };
+      const mtime = s.mtime ? Math.floor(s.mtime.getTime() / 1000) : undefined;
+      return { isFile: s.isFile, isDirectory: s.isDirectory, mtime };
     } catch {
       return undefined;
     }
