@@ -102,7 +102,9 @@ function toDeployed(r: Row): DeployedChange {
     note: str(r.note),
     plannedAt: parseSqliteTimestamp(str(r.planned_at)),
     planner: { name: str(r.planner_name), email: str(r.planner_email) },
-    tags: splitList(r.tags, / /),
+    // Sqitch's queries join tags through SQLite's automatic index on
+    // (change_id, tag): its lists come out in tag order (BINARY collation).
+    tags: splitList(r.tags, / /).sort((a, b) => a < b ? -1 : a > b ? 1 : 0),
     scriptHash: r.script_hash === null || r.script_hash === undefined ? null : str(r.script_hash),
   };
 }
@@ -461,11 +463,7 @@ export class SqliteEngine implements Engine {
       project,
     );
     if (r === undefined) return Promise.resolve(undefined);
-    // Sqitch's query joins tags through an automatic index on (change_id, tag):
-    // its list comes out in tag order (SQLite BINARY collation).
-    const state = toCurrent(r);
-    state.tags.sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
-    return Promise.resolve(state);
+    return Promise.resolve(toCurrent(r));
   }
 
   deployedChanges(project: string): Promise<DeployedChange[]> {

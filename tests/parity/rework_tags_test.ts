@@ -164,6 +164,22 @@ const scenarios: Scenario[] = [
       "revert -y",
     ],
   },
+  {
+    // Sqitch's registry queries list a change's tags in tag-name order, not plan order.
+    name: "tags: several tags on one change are listed in name order",
+    files: {
+      "sqitch.conf": CONF,
+      "sqitch.plan": HEAD +
+        "users 2026-01-01T00:00:00Z Ann <ann@example.com>\n" +
+        "@zz 2026-01-01T00:00:01Z Ann <ann@example.com>\n" +
+        "@aa 2026-01-01T00:00:02Z Ann <ann@example.com>\n" +
+        "@mm 2026-01-01T00:00:03Z Ann <ann@example.com>\n",
+      "deploy/users.sql": "CREATE TABLE users (id INTEGER);\n",
+      "revert/users.sql": "DROP TABLE users;\n",
+      "verify/users.sql": "SELECT id FROM users WHERE 0;\n",
+    },
+    steps: ["deploy", "verify", "revert -y --to @HEAD", "revert -y"],
+  },
 ];
 
 registryTests(scenarios);
