@@ -91,9 +91,10 @@ export function dbArgs(
 }
 
 /**
- * The engine for a target; engines sqlitch cannot drive yet fail with
- * exit 2. `registryOutput` receives what a configured client prints while
- * it creates or upgrades the registry (Sqitch lets it through).
+ * The engine for a target; unknown engines and engines sqlitch cannot
+ * drive yet fail with exit 2. `registryOutput` receives what a configured
+ * client prints while it creates or upgrades the registry (Sqitch lets it
+ * through).
  */
 export async function engineFor(
   target: Target,
@@ -110,6 +111,8 @@ export async function engineFor(
     return MysqlEngine.fromTarget(target);
   }
   if (key !== "sqlite") {
+    // Engines Sqitch does not know fail as in Sqitch ≥ 1.5 (`Unknown engine: {e}`).
+    void target.engineInfo;
     throw new SqlitchError(`sqlitch cannot ${doing} ${key} targets yet`, { ident: "engine" });
   }
   const { SqliteEngine } = await import("../engines/sqlite.ts");

@@ -37,7 +37,8 @@ export const REVERT_DEPLOY_OPTIONS = [
   ...DB_COMMAND_OPTIONS,
 ];
 
-const OPTIONS = [
+/** rebase's option specs (Getopt::Long notation; also read by shell completion). */
+export const OPTIONS = [
   "onto-change|onto=s",
   "upto-change|upto=s",
   "modified|m",
@@ -53,7 +54,8 @@ export interface RevertDeploySettings {
 }
 
 /**
- * Mode, verify and prompt settings: the option, else `<command>.*`, else
+ * Refuses the command in strict mode; then mode, verify and prompt
+ * settings: the option, else `<command>.*`, else
  * `deploy.*` (mode, verify) or `revert.*` (prompt). An invalid mode fails
  * as Sqitch's type check does (which 1.3.1 reports with a stack trace).
  */
@@ -62,6 +64,15 @@ export function revertDeploySettings(
   options: Record<string, OptionValue>,
 ): RevertDeploySettings {
   const { config, command } = ctx;
+  // Strict mode (Sqitch ≥ 1.4; 1.3.1 ignores these keys): `<command>.strict`,
+  // else `revert.strict`, refuses the command before anything else.
+  if (config.getBool(`${command}.strict`) ?? config.getBool("revert.strict") ?? false) {
+    throw new SqlitchError(
+      `"${command}" cannot be used in strict mode.\n` +
+        "Use explicity revert and deploy commands instead.",
+      { ident: command },
+    );
+  }
   const mode = firstTrue(
     optionString(options.mode),
     config.get(`${command}.mode`),

@@ -4,6 +4,7 @@
  * after the yes/no prompt (cli.md §3.1) unless `-y` or `revert.no_prompt`;
  * `--modified` reverts to the last change whose deploy script is unchanged.
  */
+import { SqlitchError } from "../core/errors.ts";
 import { commonAncestorId } from "../engines/rebase.ts";
 import { revert, type WorkflowOptions } from "../engines/workflow.ts";
 import { type CommandContext, optionString, parseCommandOptions } from "./context.ts";
@@ -17,7 +18,8 @@ import {
 } from "./db_command.ts";
 import { askYesNo } from "./prompt.ts";
 
-const OPTIONS = [
+/** revert's option specs (Getopt::Long notation; also read by shell completion). */
+export const OPTIONS = [
   "target|t=s",
   "to-change|to|change=s",
   "set|s=s%",
@@ -28,14 +30,37 @@ const OPTIONS = [
   ...DB_COMMAND_OPTIONS,
 ];
 
+/**
+ * Strict mode (`revert.strict`, Sqitch ≥ 1.4; 1.3.1 ignores the key): a
+ * change to revert to is required (exit 1) and extra change arguments are
+ * fatal (exit 2) instead of a warning.
+ */
+function checkStrict(to: string | undefined, extra: number): void {
+  if (to === undefined) {
+    throw new SqlitchError("Must specify a target revision in strict mode", {
+      ident: "revert",
+      exitCode: 1,
+    });
+  }
+  if (extra > 0) {
+    throw new SqlitchError("Too many changes specified", { ident: "revert", exitCode: 2 });
+  }
+}
+
 /** `sqitch revert [options] [<database>] [<change>]`. */
 export async function run(ctx: CommandContext, argv: string[]): Promise<number> {
   const { options, args } = parseCommandOptions("revert", OPTIONS, argv);
   const { config, out } = ctx;
   const noPrompt = options.y === true || (config.getBool("revert.no_prompt") ?? false);
   const promptAccept = config.getBool("revert.prompt_accept") ?? true;
+  const strict = config.getBool("revert.strict") ?? false;
 
   const { target, changes, plan } = dbArgs(ctx, options, args);
+  // Without --modified the change is known before connecting.
+  if (strict && options.modified !== true) {
+    const named = optionString(options.to_change);
+    checkStrict(named ?? changes[0], named === undefined ? changes.length - 1 : changes.length);
+  }
   const engine = await engineFor(target, "revert");
   try {
     const common: WorkflowOptions = {
@@ -49,6 +74,7 @@ export async function run(ctx: CommandContext, argv: string[]): Promise<number> 
     const to = options.modified === true
       ? await commonAncestorId(engine, plan(), target, common)
       : optionString(options.to_change) ?? changes.shift();
+    if (strict && options.modified === true) checkStrict(to, changes.length);
     // Sqitch leaves the placeholder in when there is no change to name.
     if (changes.length > 0) {
       out.warn(`Too many changes specified; reverting to "${to ?? "{change}"}"`);

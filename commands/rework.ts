@@ -24,7 +24,9 @@ import {
   commandTargets,
   CONTEXT_OPTIONS,
   contextProperties,
+  makePath,
   openEditor,
+  parentDir,
   Planner,
   writePlanFile,
 } from "./plan_command.ts";
@@ -33,7 +35,8 @@ import {
 /** The error when there is no target (sqlitch's wording; Sqitch 1.3.1 dies with a Perl error). */
 const NO_TARGETS = "No engine specified; specify via target or core.engine";
 
-const OPTIONS = [
+/** rework's option specs (Getopt::Long notation; also read by shell completion). */
+export const OPTIONS = [
   "change-name|change|c=s",
   "requires|r=s@",
   "conflicts|x=s@",
@@ -209,8 +212,11 @@ function reworkedScript(
 
 /**
  * Rework's `_copy`: `debug: Skipped {dest}: {orig} does not exist` when
- * the file it depends on is missing, else copy the bytes (`Cannot copy
- * {src} to {dest}: {error}`) and `debug: Copied {src} to {dest}`.
+ * the file it depends on is missing, else create the destination's
+ * directory (Sqitch ≥ 1.4; 1.3.1 fails with `No such file or directory`
+ * when a configured reworked directory does not exist yet), copy the
+ * bytes (`Cannot copy {src} to {dest}: {error}`) and `debug: Copied {src}
+ * to {dest}`.
  */
 function copyScript(ctx: CommandContext, copy: Copy): void {
   const { fs } = ctx.host;
@@ -221,6 +227,7 @@ function copyScript(ctx: CommandContext, copy: Copy): void {
   }
   const fail = (reason: string) =>
     new SqlitchError(`Cannot copy ${copy.src} to ${copy.dest}: ${reason}`, { ident: "rework" });
+  makePath(ctx, parentDir(copy.dest));
   const bytes = fs.readBytes(copy.src);
   if (bytes === undefined) {
     throw fail(fs.stat(copy.src) ? "Permission denied" : "No such file or directory");

@@ -17,6 +17,7 @@ import {
   type DependencyRecord,
   type DeployedChange,
   type Engine,
+  EngineError,
   type Person,
   REGISTRY_VERSION,
   REGISTRY_VERSION_NUMBER,
@@ -673,7 +674,11 @@ async function deployChange(
     }
     try {
       if (opts.verify) await ctx.verifyChange(change);
-      await engine.recordDeploy(record, opts.committer);
+      try {
+        await engine.recordDeploy(record, opts.committer);
+      } catch (e) {
+        throw notUniqueError(e, change) ?? e;
+      }
       reporter.info("ok");
     } catch (e) {
       reporter.vent(ctx.message(e));
@@ -695,6 +700,20 @@ async function deployChange(
     throw e;
   }
   await engine.commit();
+}
+
+/** How each engine's registry reports a unique violation (SQLite, PostgreSQL, MySQL). */
+const UNIQUE_VIOLATION =
+  /^(?:UNIQUE constraint failed: |(?:ERROR: {2})?duplicate key value violates unique constraint |Duplicate entry )/;
+
+/**
+ * Sqitch ≥ 1.4 names the cause when logging a deployed change breaks the
+ * registry's uniqueness (another change of the project has the same deploy
+ * script); 1.3.1 shows the database's own error.
+ */
+function notUniqueError(e: unknown, change: Change): EngineError | undefined {
+  if (!(e instanceof Error) || !UNIQUE_VIOLATION.test(e.message)) return undefined;
+  return new EngineError(`Cannot log change "${change.name}": The deploy script is not unique`);
 }
 
 /** `_rollback`: revert what this run deployed (newest first), then `Deploy failed`. */

@@ -52,7 +52,7 @@ Deno.test("upgrade: a newer registry is one line on stderr, exit 2", async () =>
   });
 });
 
-Deno.test("check: exit 1 on divergence (message hidden by --quiet), inverted range succeeds", async () => {
+Deno.test("check: exit 1 on divergence (message hidden by --quiet), an inverted range is an error", async () => {
   await withSandbox(FILES, async (sb) => {
     assert.equal((await sqlitch(sb, "deploy")).code, 0);
     Deno.writeTextFileSync(`${sb.proj}/deploy/one.sql`, "CREATE TABLE one (id INT, x INT);\n");
@@ -68,9 +68,9 @@ Deno.test("check: exit 1 on divergence (message hidden by --quiet), inverted ran
       stderr: "",
     });
     assert.deepEqual(await sqlitch(sb, "check", "--from", "two", "--to", "one"), {
-      code: 0,
-      stdout: "Checking db:sqlite:flipr.db\nCheck successful\n",
-      stderr: "",
+      code: 2,
+      stdout: "Checking db:sqlite:flipr.db\n",
+      stderr: 'Change "one" was deployed before "two"; nothing to check\n',
     });
   });
 });

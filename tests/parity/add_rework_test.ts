@@ -595,7 +595,23 @@ const scenarios: Scenario[] = [
   {
     name: "rework: reworked directory missing",
     files: { ...TAGGED, "sqitch.conf": CONF + "\treworked_dir = rw\n" },
-    steps: ["rework users -n 'no rw dir'"],
+    steps: [{
+      argv: "rework users -n 'no rw dir'",
+      // Deliberate divergence: Sqitch ≥ 1.4 creates the missing directory (1.3.1 cannot copy).
+      expectSqitch: {
+        code: 2,
+        stderr: "Cannot copy deploy/users.sql to rw/deploy/users@v1.0.sql: " +
+          "No such file or directory\n",
+      },
+      expectSqlitch: {
+        code: 0,
+        stdout: 'Added "users [users@v1.0]" to sqitch.plan.\n' +
+          "Modify these files as appropriate:\n" +
+          "  * deploy/users.sql\n  * revert/users.sql\n  * verify/users.sql\n",
+        stderr: "",
+      },
+      compareTree: false,
+    }],
   },
   {
     name: "rework: --all with two plan files, a plan file argument and -f",
