@@ -44,6 +44,7 @@ const COMMANDS: Record<
   bundle: () => import("./commands/bundle.ts"),
   check: () => import("./commands/check.ts"),
   checkout: () => import("./commands/checkout.ts"),
+  completion: () => import("./commands/completion.ts"),
   config: () => import("./commands/config.ts"),
   deploy: () => import("./commands/deploy.ts"),
   engine: () => import("./commands/engine.ts"),

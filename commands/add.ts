@@ -52,7 +52,8 @@ import {
 /** The error when there is no target (sqlitch's wording; Sqitch 1.3.1 dies with a Perl error). */
 const NO_TARGETS = "No engine specified; specify via target or core.engine";
 
-const OPTIONS = [
+/** add's option specs (Getopt::Long notation; also read by shell completion). */
+export const OPTIONS = [
   "change-name|change|c=s",
   "requires|r=s@",
   "conflicts|x=s@",

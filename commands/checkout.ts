@@ -13,9 +13,12 @@ import { dbTargetContext, engineFor, terminalOutput } from "./db_command.ts";
 import { REVERT_DEPLOY_OPTIONS, revertDeployOptions, revertDeploySettings } from "./rebase.ts";
 import { gitVcs } from "./vcs.ts";
 
+/** checkout's option specs: the revert-and-deploy options it shares with rebase. */
+export const OPTIONS = REVERT_DEPLOY_OPTIONS;
+
 /** `sqitch checkout [options] [<database>] <branch>`. */
 export async function run(ctx: CommandContext, argv: string[]): Promise<number> {
-  const { options, args } = parseCommandOptions("checkout", REVERT_DEPLOY_OPTIONS, argv);
+  const { options, args } = parseCommandOptions("checkout", OPTIONS, argv);
   const settings = revertDeploySettings(ctx, options);
   const { host, out, config } = ctx;
 

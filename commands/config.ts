@@ -37,7 +37,8 @@ import {
 } from "../core/config/mod.ts";
 import { type CommandContext, parseCommandOptions } from "./context.ts";
 
-const OPTIONS = [
+/** config's option specs (Getopt::Long notation; also read by shell completion). */
+export const OPTIONS = [
   "file|config-file|f=s",
   "local",
   "user|global",

@@ -106,6 +106,10 @@ export async function engineFor(
     const { PgEngine } = await import("../engines/pg.ts");
     return PgEngine.fromTarget(target);
   }
+  if (key === "cockroach") {
+    const { CockroachEngine } = await import("../engines/cockroach.ts");
+    return CockroachEngine.fromTarget(target);
+  }
   if (key === "mysql") {
     const { MysqlEngine } = await import("../engines/mysql.ts");
     return MysqlEngine.fromTarget(target);

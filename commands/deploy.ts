@@ -17,7 +17,8 @@ import {
   terminalOutput,
 } from "./db_command.ts";
 
-const OPTIONS = [
+/** deploy's option specs (Getopt::Long notation; also read by shell completion). */
+export const OPTIONS = [
   "target|t=s",
   "to-change|to|change=s",
   "mode=s",

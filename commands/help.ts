@@ -74,6 +74,26 @@ Passwords
 
 `;
 
+const COMPLETION = `Name
+    sqlitch-completion - Print a shell completion script (sqlitch only)
+
+Usage
+      sqlitch completion bash|zsh|fish
+
+Description
+    Prints a script that makes the shell complete command names, options,
+    target and engine names from the configuration, and change and tag names
+    from the plan. Load it from the shell's start-up file:
+
+      bash   source <(sqlitch completion bash)
+      zsh    source <(sqlitch completion zsh)       (after compinit)
+      fish   sqlitch completion fish | source
+
+    The script completes the name it was printed under: through the sqitch
+    alias, "sqitch completion bash" completes sqitch.
+
+`;
+
 /** The environment page, built from the variables sqlitch reads. */
 function environmentPage(): string {
   const rows = SQITCH_VARIABLES.map((v) => `      SQITCH_${v}`.padEnd(30) + `SQLITCH_${v}`);
@@ -112,6 +132,8 @@ export function helpPage(topic: string | undefined, guides = false): string | un
       return COMMAND_LIST;
     case "guides":
       return GUIDES;
+    case "completion":
+      return COMPLETION;
   }
   return undefined;
 }
@@ -122,9 +144,12 @@ export function showHelp(out: Output, command?: string): number {
   return 0;
 }
 
+/** help's option specs. */
+export const OPTIONS = ["guide|g"];
+
 /** `sqitch help [--guide] [<command>|<guide>]`. */
 export function run(ctx: CommandContext, argv: string[]): number {
-  const { options, args } = parseCommandOptions("help", ["guide|g"], argv);
+  const { options, args } = parseCommandOptions("help", OPTIONS, argv);
   const topic = args[0];
   const page = helpPage(topic, options.guide === true);
   if (page === undefined) {

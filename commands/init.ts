@@ -23,7 +23,7 @@ import {
 } from "./target_config.ts";
 
 /** Init's options: the project URI, the engine, the compat mode and the target properties. */
-const OPTIONS = ["uri=s", "engine=s", "target=s", "compat=s", ...TARGET_CONFIG_OPTIONS];
+export const OPTIONS = ["uri=s", "engine=s", "target=s", "compat=s", ...TARGET_CONFIG_OPTIONS];
 
 /** `sqitch init <project> [--uri <uri>] [options]`. */
 export function run(ctx: CommandContext, argv: string[]): number {

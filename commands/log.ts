@@ -29,7 +29,8 @@ import {
   mergeSectionConfig,
 } from "./section_config.ts";
 
-const OPTIONS = [
+/** log's option specs (Getopt::Long notation; also read by shell completion). */
+export const OPTIONS = [
   "event=s@",
   "target|t=s",
   "change-pattern|change=s",

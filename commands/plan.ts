@@ -42,7 +42,8 @@ import {
 } from "./section_config.ts";
 import { targetContext } from "./target_config.ts";
 
-const OPTIONS = [
+/** plan's option specs (Getopt::Long notation; also read by shell completion). */
+export const OPTIONS = [
   "event=s",
   "target|t=s",
   "change-pattern|change=s",

@@ -21,7 +21,7 @@ import {
 import { targetContext } from "./target_config.ts";
 
 /** show's own options, then the context options. */
-const OPTIONS = ["target|t=s", "exists|e!", ...CONTEXT_OPTIONS];
+export const OPTIONS = ["target|t=s", "exists|e!", ...CONTEXT_OPTIONS];
 
 /** The `[show]` keys merged into the command (config.md §5.2). */
 const ATTRIBUTES: Readonly<Record<string, AttributeType>> = {

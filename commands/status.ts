@@ -21,7 +21,8 @@ import {
   mergeSectionConfig,
 } from "./section_config.ts";
 
-const OPTIONS = [
+/** status's option specs (Getopt::Long notation; also read by shell completion). */
+export const OPTIONS = [
   "project=s",
   "target|t=s",
   "show-tags",

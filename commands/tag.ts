@@ -21,7 +21,7 @@ import {
 } from "./plan_command.ts";
 
 /** tag's own options, then the context options. */
-const OPTIONS = [
+export const OPTIONS = [
   "tag-name|tag|t=s",
   "change-name|change|c=s",
   "all|a!",

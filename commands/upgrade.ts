@@ -14,7 +14,8 @@ import {
   terminalOutput,
 } from "./db_command.ts";
 
-const OPTIONS = ["target|t=s", ...CONNECTION_OPTIONS];
+/** upgrade's option specs (Getopt::Long notation; also read by shell completion). */
+export const OPTIONS = ["target|t=s", ...CONNECTION_OPTIONS];
 
 /** `sqitch upgrade [options] [<database>]`. */
 export async function run(ctx: CommandContext, argv: string[]): Promise<number> {

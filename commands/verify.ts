@@ -14,7 +14,8 @@ import {
   terminalOutput,
 } from "./db_command.ts";
 
-const OPTIONS = [
+/** verify's option specs (Getopt::Long notation; also read by shell completion). */
+export const OPTIONS = [
   "target|t=s",
   "from-change|from=s",
   "to-change|to=s",

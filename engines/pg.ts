@@ -99,7 +99,7 @@ export function quoteLiteral(text: string): string {
 }
 
 /** `to_char` of a timestamptz column in UTC, to whole seconds, ISO 8601. */
-function ts(col: string): string {
+export function pgTimestamp(col: string): string {
   return `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
 }
 
@@ -172,10 +172,15 @@ export class PgEngine implements Engine {
 
   /** The engine for a resolved PostgreSQL target. */
   static async fromTarget(target: Target): Promise<PgEngine> {
+    return new PgEngine(await PgEngine.optionsFor(target));
+  }
+
+  /** The engine options for a resolved target (also used by engines built on this one). */
+  static async optionsFor(target: Target): Promise<PgEngineOptions> {
     const { denoHost } = await import("../io/deno_host.ts");
     const host = denoHost();
     const env = target.ctx.env;
-    return new PgEngine({
+    return {
       uri: target.uri,
       username: target.username,
       password: target.password,
@@ -187,7 +192,35 @@ export class PgEngine implements Engine {
       osUser: host.user.uidName() ?? env.USER ?? env.LOGNAME,
       files: denoPgFiles,
       client: target.clientConfigured ? target.client : undefined,
-    });
+    };
+  }
+
+  // --- what engines built on this one change (cockroach.ts) ------------------
+
+  /** A timestamptz column as ISO 8601 text in UTC, to whole seconds. */
+  protected ts(col: string): string {
+    return pgTimestamp(col);
+  }
+
+  /** The registry creation script and upgrade steps. */
+  protected registryScripts(): {
+    create: string;
+    upgrades: readonly (readonly [string, string, string])[];
+  } {
+    return { create: PG_REGISTRY_SQL, upgrades: PG_UPGRADES };
+  }
+
+  /**
+   * How a registry script is sent: PostgreSQL's run as one query (they
+   * hold their own BEGIN … COMMIT).
+   */
+  protected registryStatements(script: string): string[] {
+    return [script];
+  }
+
+  /** Whether to leave the "registry not initialized" warning in the server log. */
+  protected get notesMissingRegistry(): boolean {
+    return true;
   }
 
   /** `postgres` or `yugabyte`, known once connected. */
@@ -333,7 +366,7 @@ export class PgEngine implements Engine {
    * warning in the server log (not sent to us) telling log watchers why.
    */
   private async noteMissingRegistry(db: PgSession): Promise<void> {
-    if (db.serverVersionNum < 90000) return;
+    if (!this.notesMissingRegistry || db.serverVersionNum < 90000) return;
     const msg = quoteLiteral("Sqitch registry not initialized");
     const detail = quoteLiteral(
       'Because the "changes" table does not exist, Sqitch will now initialize the database to create its registry tables.',
@@ -351,7 +384,7 @@ export class PgEngine implements Engine {
   }
 
   /** Table options: ` DISTRIBUTE BY REPLICATION` on Postgres-XC, else none. */
-  private async tableOptions(): Promise<string> {
+  protected async tableOptions(): Promise<string> {
     const r = await this.rows(
       `SELECT count(*)
           FROM pg_catalog.pg_proc p
@@ -372,7 +405,7 @@ export class PgEngine implements Engine {
       db.serverVersionNum,
     );
     try {
-      await db.exec(text);
+      for (const statement of this.registryStatements(text)) await db.exec(statement);
     } catch (e) {
       if (db.transactionStatus !== "I") await db.exec("ROLLBACK").catch(() => {});
       throw this.wrap(e);
@@ -399,7 +432,7 @@ export class PgEngine implements Engine {
     if (await this.registryExists()) {
       throw new EngineError(`Sqitch schema "${this.registry}" already exists`);
     }
-    await this.runRegistryScript(PG_REGISTRY_SQL);
+    await this.runRegistryScript(this.registryScripts().create);
     await this.registerRelease(REGISTRY_VERSION, installer);
   }
 
@@ -408,7 +441,7 @@ export class PgEngine implements Engine {
     step: (from: string, to: string) => void,
   ): Promise<void> {
     const current = await this.registryVersion();
-    for (const [from, to, sql] of PG_UPGRADES) {
+    for (const [from, to, sql] of this.registryScripts().upgrades) {
       if (Number(to) <= current) continue;
       step(from, to);
       await this.runRegistryScript(sql);
@@ -418,23 +451,28 @@ export class PgEngine implements Engine {
 
   // --- locking and transactions -----------------------------------------------
 
+  /** Whether the server takes Sqitch's advisory lock and table lock (PostgreSQL proper). */
+  protected get usesLocks(): boolean {
+    return this.providerName === "postgres";
+  }
+
   async tryLock(): Promise<boolean> {
     await this.db();
-    if (this.providerName !== "postgres") return true;
+    if (!this.usesLocks) return true;
     const r = await this.rows(`SELECT pg_try_advisory_lock(${PG_LOCK_KEY})`);
     return r[0]?.[0] === "t";
   }
 
   /**
    * Wait for the advisory lock at most `seconds`: the server waits for us
-   * (`lock_timeout`), and gives up with `lock_not_available`.
+   * (`lock_timeout`), and gives up with `lock_not_available`. Zero (or
+   * less) waits without limit, as Sqitch's back-off does.
    */
   async waitLock(seconds: number): Promise<boolean> {
     const db = await this.db();
-    if (this.providerName !== "postgres") return true;
-    if (!(seconds > 0)) return this.tryLock();
+    if (!this.usesLocks) return true;
     const previous = (await this.rows("SELECT current_setting('lock_timeout')"))[0]?.[0] ?? "0";
-    const ms = Math.max(1, Math.min(Math.round(seconds * 1000), 2147483647));
+    const ms = seconds > 0 ? Math.max(1, Math.min(Math.round(seconds * 1000), 2147483647)) : 0;
     await this.exec(`SET lock_timeout = ${ms}`);
     try {
       await db.rows(`SELECT pg_advisory_lock(${PG_LOCK_KEY})`);
@@ -449,7 +487,7 @@ export class PgEngine implements Engine {
 
   async begin(): Promise<void> {
     await this.exec("BEGIN");
-    if (this.providerName === "postgres") await this.exec("LOCK TABLE changes IN EXCLUSIVE MODE");
+    if (this.usesLocks) await this.exec("LOCK TABLE changes IN EXCLUSIVE MODE");
   }
 
   async commit(): Promise<void> {
@@ -492,8 +530,8 @@ export class PgEngine implements Engine {
     const groupHash = withHash ? "\n             , c.script_hash" : "";
     const r = await (await this.db()).rows(
       `SELECT c.change_id, c.change, c.project, c.note, c.committer_name, c.committer_email,
-              ${ts("c.committed_at")} AS committed_at, c.planner_name, c.planner_email,
-              ${ts("c.planned_at")} AS planned_at, ${await this.tagAgg("t.tag")} AS tags,
+              ${this.ts("c.committed_at")} AS committed_at, c.planner_name, c.planner_email,
+              ${this.ts("c.planned_at")} AS planned_at, ${await this.tagAgg("t.tag")} AS tags,
               ${hash} AS script_hash
           FROM changes   c
           LEFT JOIN tags t ON c.change_id = t.change_id
@@ -542,7 +580,7 @@ export class PgEngine implements Engine {
   }
 
   private async changeColumns(): Promise<string> {
-    return `c.change_id, c.change, c.project, c.note, ${ts("c.planned_at")},
+    return `c.change_id, c.change, c.project, c.note, ${this.ts("c.planned_at")},
                c.planner_name, c.planner_email, ${await this.tagAgg("t.tag")}, c.script_hash`;
   }
 
@@ -608,7 +646,7 @@ export class PgEngine implements Engine {
 
   async currentChanges(project: string): Promise<CurrentItem[]> {
     const rows = await this.rows(
-      `SELECT c.change, ${ts("c.committed_at")}, c.committer_name, c.committer_email
+      `SELECT c.change, ${this.ts("c.committed_at")}, c.committer_name, c.committer_email
           FROM changes c
          WHERE project = $1
          ORDER BY c.committed_at DESC`,
@@ -619,7 +657,7 @@ export class PgEngine implements Engine {
 
   async currentTags(project: string): Promise<CurrentItem[]> {
     const rows = await this.rows(
-      `SELECT tag, ${ts("committed_at")}, committer_name, committer_email
+      `SELECT tag, ${this.ts("committed_at")}, committer_name, committer_email
           FROM tags
          WHERE project = $1
          ORDER BY tags.committed_at DESC`,
@@ -681,8 +719,8 @@ export class PgEngine implements Engine {
     }
     let sql = `SELECT e.event, e.project, e.change_id, e.change, e.note, e.requires,
                       e.conflicts, e.tags, e.committer_name, e.committer_email,
-                      ${ts("e.committed_at")}, e.planner_name, e.planner_email,
-                      ${ts("e.planned_at")}
+                      ${this.ts("e.committed_at")}, e.planner_name, e.planner_email,
+                      ${this.ts("e.planned_at")}
                  FROM events e`;
     if (where.length > 0) sql += ` WHERE ${where.join(" AND ")}`;
     sql += ` ORDER BY e.committed_at ${search.direction === "ASC" ? "ASC" : "DESC"}`;
@@ -933,6 +971,27 @@ export class PgEngine implements Engine {
     return this.runScript(path, variables, out);
   }
 
+  private clientVersion?: { version: string; name: string; num: string };
+
+  /**
+   * psql's VERSION, VERSION_NAME and VERSION_NUM for the emulation: those of
+   * a psql built with the server (its `version()` string), asked once.
+   */
+  private async psqlVersion(
+    session: PgSession,
+  ): Promise<{ version: string; name: string; num: string }> {
+    if (this.clientVersion) return this.clientVersion;
+    const info = session.info();
+    let version = `PostgreSQL ${info.serverVersion}`;
+    try {
+      version = (await session.rows("SELECT version()"))[0]?.[0] ?? version;
+    } catch {
+      // Keep the short form.
+    }
+    this.clientVersion = { version, name: info.serverVersion, num: info.serverVersionNum };
+    return this.clientVersion;
+  }
+
   /**
    * Scripts without a configured client: the in-process psql emulation on a
    * session of their own, opened for the script and closed after it, as
@@ -954,7 +1013,13 @@ export class PgEngine implements Engine {
     }
     let status: number;
     try {
-      status = await runPsqlScript(session, path, { variables, registry: this.registry, out });
+      const clientVersion = await this.psqlVersion(session);
+      status = await runPsqlScript(session, path, {
+        variables,
+        registry: this.registry,
+        out,
+        clientVersion,
+      });
     } finally {
       await session.close();
     }

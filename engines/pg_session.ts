@@ -10,6 +10,7 @@
  * PostgreSQL never load it.
  */
 import { Buffer } from "node:buffer";
+import { isIP } from "node:net";
 import type { PgConnectionParams, PgFiles } from "../core/pg_connection.ts";
 import {
   PgConnectionError,
@@ -149,7 +150,7 @@ interface Endpoint {
 }
 
 function isIp(host: string): boolean {
-  return /^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(":");
+  return isIP(host) !== 0;
 }
 
 /** Every endpoint of the parameters in libpq's order (hosts, then each host's addresses). */
@@ -228,6 +229,7 @@ function attemptFailure(e: unknown, ep: Endpoint, params: PgConnectionParams): s
   if (code === "ENOENT" || /No such file/i.test(message)) {
     return "No such file or directory\n\tIs the server running locally and accepting connections on that socket?";
   }
+  if (code === HOST_MISMATCH) return message;
   if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
     return `server certificate does not match host name "${ep.host}"`;
   }
@@ -245,6 +247,85 @@ function attemptFailure(e: unknown, ep: Endpoint, params: PgConnectionParams): s
 }
 
 class NoPasswordError extends Error {}
+
+/** The code of a host-name mismatch found by `verifyPeerName` (its message is libpq's). */
+const HOST_MISMATCH = "SQLITCH_TLS_HOST_MISMATCH";
+
+/** The parts of Node's peer certificate the host-name check reads. */
+interface PeerCertificate {
+  subject?: { CN?: string | string[] };
+  subjectaltname?: string;
+}
+
+/** libpq's match of one certificate name: case-insensitive, a leading `*.` matching one label. */
+function nameMatches(pattern: string, host: string): boolean {
+  const p = pattern.toLowerCase();
+  const h = host.toLowerCase();
+  if (p === h) return true;
+  if (p.startsWith("*.") && h.length > p.length - 1 && h.endsWith(p.slice(1))) {
+    return !h.slice(0, h.length - p.length + 1).includes(".");
+  }
+  return false;
+}
+
+/** An IP address in a canonical form for comparison. */
+function canonicalIp(text: string): string {
+  if (isIP(text) === 4) return text.split(".").map(Number).join(".");
+  if (isIP(text) !== 6) return text.toLowerCase();
+  const [head, tail = ""] = text.toLowerCase().split("::");
+  const h = head ? head.split(":") : [];
+  const t = tail ? tail.split(":") : [];
+  const fill = text.includes("::") ? Array(8 - h.length - t.length).fill("0") : [];
+  return [...h, ...fill, ...t].map((g) => g.replace(/^0+(?=.)/, "")).join(":");
+}
+
+/**
+ * verify-full's host-name check as libpq does it: the subjectAltName DNS
+ * and IP entries, then the Common Name unless a SAN of the host's kind was
+ * present; on failure libpq's message naming the first name examined.
+ */
+export function verifyPeerName(host: string, cert: PeerCertificate): Error | undefined {
+  const hostIsIp = isIP(host) !== 0;
+  const examined: string[] = [];
+  let checkCn = true;
+  let matched = false;
+  for (const entry of (cert.subjectaltname ?? "").split(/,\s*/)) {
+    const m = /^(DNS|IP Address):(.*)$/.exec(entry.trim());
+    if (!m) continue;
+    if (m[1] === "DNS") {
+      if (!hostIsIp) checkCn = false;
+      examined.push(m[2]);
+      if (!hostIsIp && nameMatches(m[2], host)) matched = true;
+    } else {
+      if (hostIsIp) checkCn = false;
+      examined.push(m[2]);
+      if (hostIsIp && canonicalIp(m[2]) === canonicalIp(host)) matched = true;
+    }
+  }
+  if (!matched && checkCn) {
+    const cn = cert.subject?.CN;
+    const name = Array.isArray(cn) ? cn[cn.length - 1] : cn;
+    if (name !== undefined) {
+      examined.push(name);
+      if (nameMatches(name, host)) matched = true;
+    }
+  }
+  if (matched) return undefined;
+  let message: string;
+  if (examined.length > 1) {
+    const others = examined.length - 1;
+    message = `server certificate for "${examined[0]}" (and ${others} other name${
+      others === 1 ? "" : "s"
+    }) does not match host name "${host}"`;
+  } else if (examined.length === 1) {
+    message = `server certificate for "${examined[0]}" does not match host name "${host}"`;
+  } else {
+    message = "could not get server's host name from server certificate";
+  }
+  const e = new Error(message) as Error & { code: string };
+  e.code = HOST_MISMATCH;
+  return e;
+}
 
 /** How a session finds passwords again when psql's `\connect` changes user or host. */
 export type PasswordLookup = (
@@ -295,7 +376,9 @@ function tlsOptions(
       opts.ca = files.readText(rootPath as string);
     }
     opts.rejectUnauthorized = true;
-    if (verify === "ca") opts.checkServerIdentity = () => undefined;
+    opts.checkServerIdentity = verify === "ca"
+      ? () => undefined
+      : (_name: string, cert: PeerCertificate) => verifyPeerName(ep.host, cert);
   } else {
     opts.rejectUnauthorized = false;
   }
@@ -344,7 +427,9 @@ export class PgSession implements PsqlSession {
         try {
           client = session.makeClient(pg, ep, tlsOptions(config, ep, modes[m]));
         } catch (e) {
-          throw e instanceof PgConnectionError ? e : new PgConnectionError(String(e));
+          // libpq reports a missing root certificate per attempt, then tries the next host.
+          errors.push(ep.label + (e instanceof Error ? e.message : String(e)));
+          break;
         }
         session.client = client;
         try {

@@ -12,7 +12,7 @@
  * Without a configured client the engine keeps using its in-process
  * emulation (sqlite_script.ts) instead.
  */
-import { join } from "node:path";
+import { join } from "../core/posix_path.ts";
 import { CapturedOutput, EngineError, ScriptError, type ScriptOutput } from "./engine.ts";
 import { captureClient, runClient } from "./client_process.ts";
 

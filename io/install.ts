@@ -19,8 +19,34 @@ export function systemDir(execPath: string, os: string): string {
   return [prefix, "etc", "sqitch"].join(sep);
 }
 
-/** The name the program was invoked as (`sqlitch`, or `sqitch` through an alias). */
-export function programName(execPath: string): string {
-  const exe = (execPath.split(/[\\/]/).at(-1) ?? "").replace(/\.exe$/i, "");
-  return exe === "deno" || exe === "" ? "sqlitch" : exe;
+/**
+ * The name the program answers to: `sqitch` when it was started under that
+ * name (a copy or a symlink named `sqitch`, or `sqitch.exe`), else
+ * `sqlitch`. Only `--version` and the completion scripts show it; every
+ * other output is Sqitch's, whatever the name.
+ */
+export function programName(execPath: string, argv0: string = invocationPath()): string {
+  return [argv0, execPath].some((path) => baseName(path) === "sqitch") ? "sqitch" : "sqlitch";
+}
+
+/** A path's last component without a `.exe` suffix. */
+function baseName(path: string): string {
+  return (path.split(/[\\/]/).at(-1) ?? "").replace(/\.exe$/i, "");
+}
+
+/**
+ * The path the process was started as (its argv[0]). `Deno.execPath()`
+ * resolves symlinks on Linux, so a `sqitch -> sqlitch` symlink is only
+ * visible here; read from /proc where there is one (cheap, no Node
+ * compatibility layer), else "" (elsewhere `Deno.execPath()` keeps the
+ * name the program was started by, or the alias is a copy).
+ */
+export function invocationPath(): string {
+  try {
+    const cmdline = Deno.readFileSync("/proc/self/cmdline");
+    const end = cmdline.indexOf(0);
+    return new TextDecoder().decode(end >= 0 ? cmdline.subarray(0, end) : cmdline);
+  } catch {
+    return "";
+  }
 }

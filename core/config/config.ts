@@ -4,7 +4,7 @@
  * the reads the rest of sqlitch makes (ConfigReader), and knows which file
  * a write to each scope goes to.
  */
-import { resolve } from "node:path";
+import { resolve } from "../posix_path.ts";
 import { SqlitchError } from "../errors.ts";
 import type { Env } from "../env.ts";
 import type { FileSystem, Host } from "../host.ts";

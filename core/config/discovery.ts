@@ -5,7 +5,7 @@
  * `/etc/sqlitch/`), environment overrides, the upward search for the
  * project file, and which file a scoped write goes to.
  */
-import { basename, dirname, isAbsolute, join, resolve } from "node:path";
+import { basename, dirname, isAbsolute, join, resolve } from "../posix_path.ts";
 import { SqlitchError } from "../errors.ts";
 import { type Env, sqitchEnv } from "../env.ts";
 import type { FileSystem } from "../host.ts";

@@ -4,7 +4,7 @@
  * (relative to the including file, `~` expanded, missing files skipped,
  * at most 10 levels deep).
  */
-import { dirname, resolve } from "node:path";
+import { dirname, resolve } from "../posix_path.ts";
 import { SqlitchError } from "../errors.ts";
 import type { FileSystem } from "../host.ts";
 import type { ConfigData } from "./data.ts";

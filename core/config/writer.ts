@@ -4,7 +4,7 @@
  * written to `<file>.lock` (created exclusively) and renamed over the file,
  * the parent directory created first when missing.
  */
-import { dirname, isAbsolute, resolve } from "node:path";
+import { dirname, isAbsolute, resolve } from "../posix_path.ts";
 import { SqlitchError, systemErrorText } from "../errors.ts";
 import type { FileSystem } from "../host.ts";
 import type { ConfigFileRef } from "./discovery.ts";

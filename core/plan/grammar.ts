@@ -4,16 +4,13 @@
  * backtracking behaviour (plan-format.md §2, §4, §5.3). Lines never
  * contain "\n", so `.` is written as "any character" (flag `s`).
  */
-import { NAME_PATTERN } from "../names.ts";
-import { BLANK_CLASS, DIGIT, isBlankChar } from "./text.ts";
-
-const B = `[${BLANK_CLASS}]`;
-const D = DIGIT;
-/** Plan.pm's `$punct`: ASCII punctuation except underscore. */
-const P = "!\"#$%&'()*+,\\-./:;<=>?@\\[\\]^`{|}~";
+import { type Charset, lazyPattern, namePattern, PUNCT as P } from "../names.ts";
+import { isBlankChar } from "./text.ts";
 
 /** A blank line or a comment line: `^(?<lspace>B*)(?:#B*(?<note>.+)|$)`. */
-const BLANK_LINE = new RegExp(String.raw`^(${B}*)(?:#${B}*(.+)|$)`, "su");
+const blankLine = lazyPattern(({ blank, flags }) =>
+  new RegExp(String.raw`^([${blank}]*)(?:#[${blank}]*(.+)|$)`, "s" + flags)
+);
 
 /** What the blank/comment test makes of a line, or undefined if it is not one. */
 export interface BlankMatch {
@@ -29,7 +26,7 @@ export function matchBlankLine(line: string): BlankMatch | undefined {
   while (i < line.length && isBlankChar(line.charCodeAt(i))) i++;
   if (i === line.length) return { lspace: line };
   if (line.charCodeAt(i) !== 0x23) return undefined;
-  const m = BLANK_LINE.exec(line);
+  const m = blankLine(line).exec(line);
   if (!m) return undefined;
   return { lspace: m[1], note: m[2] };
 }
@@ -60,12 +57,15 @@ export function stripInlineNote(line: string): InlineNote {
 }
 
 /** A pragma line once its inline note is stripped. */
-const PRAGMA_LINE = new RegExp(
-  String.raw`^(?<lspace>${B}*)?%(?<hspace>${B}*)?` +
-    String.raw`(?<name>[^${P}](?:[^${BLANK_CLASS}=]*?[^${P}${BLANK_CLASS}])?)` +
-    String.raw`(?:(?<lopspace>${B}*)(?<operator>=)(?<ropspace>${B}*)(?<value>.+))?$`,
-  "su",
-);
+const pragmaLine = lazyPattern(({ blank, flags }) => {
+  const B = `[${blank}]`;
+  return new RegExp(
+    String.raw`^(?<lspace>${B}*)?%(?<hspace>${B}*)?` +
+      String.raw`(?<name>[^${P}](?:[^${blank}=]*?[^${P}${blank}])?)` +
+      String.raw`(?:(?<lopspace>${B}*)(?<operator>=)(?<ropspace>${B}*)(?<value>.+))?$`,
+    "s" + flags,
+  );
+});
 
 /** The captures of a pragma line. */
 export interface PragmaMatch {
@@ -80,7 +80,7 @@ export interface PragmaMatch {
 
 /** Match a (note-stripped) pragma line, or undefined. */
 export function matchPragma(rest: string): PragmaMatch | undefined {
-  const g = PRAGMA_LINE.exec(rest)?.groups;
+  const g = pragmaLine(rest).exec(rest)?.groups;
   if (!g) return undefined;
   return {
     lspace: g.lspace ?? "",
@@ -98,20 +98,25 @@ export function matchPragma(rest: string): PragmaMatch | undefined {
  * 2 lopspace, 3 operator, 4 ropspace, 5 name, 6 pspace, 7 dependencies,
  * 8 timestamp, 9 planner name, 10 email.
  */
-const ITEM_LINE = new RegExp(
-  String.raw`^(${B}*)?(?:@|(${B}*)([+\-])(${B}*))?` +
-    String.raw`(${NAME_PATTERN})(${B}+)?` +
-    String.raw`(?:\[([^\]]+)\]${B}*)?` +
-    String.raw`(?:(${D}{4}-${D}{2}-${D}{2}T${D}{2}:${D}{2}:${D}{2}Z)${B}*)?` +
-    String.raw`(?:([^<]+)${B}+<([^>]+)>)?$`,
-  "su",
-);
+const itemLine = lazyPattern((chars) => {
+  const B = `[${chars.blank}]`;
+  return new RegExp(
+    String.raw`^(${B}*)?(?:@|(${B}*)([+\-])(${B}*))?` +
+      String.raw`(${namePattern(chars)})(${B}+)?` +
+      String.raw`(?:\[([^\]]+)\]${B}*)?` +
+      String.raw`(?:(${timestampPattern(chars)})${B}*)?` +
+      String.raw`(?:([^<]+)${B}+<([^>]+)>)?$`,
+    "s" + chars.flags,
+  );
+});
+
+/** Plan.pm's `$ts_re`: `YYYY-MM-DDTHH:MM:SSZ` in any decimal digits. */
+function timestampPattern({ digit: D }: Charset): string {
+  return String.raw`${D}{4}-${D}{2}-${D}{2}T${D}{2}:${D}{2}:${D}{2}Z`;
+}
 
 /** A timestamp anywhere in a line (`$ts_re`, unanchored). */
-const TIMESTAMP_ANYWHERE = new RegExp(
-  String.raw`${D}{4}-${D}{2}-${D}{2}T${D}{2}:${D}{2}:${D}{2}Z`,
-  "u",
-);
+const timestampAnywhere = lazyPattern((chars) => new RegExp(timestampPattern(chars), chars.flags));
 
 /** The captures of a change or tag line (undefined = not captured). */
 export interface ItemMatch {
@@ -130,7 +135,7 @@ export interface ItemMatch {
 
 /** Match a (note-stripped) change or tag line, or undefined. */
 export function matchItem(rest: string): ItemMatch | undefined {
-  const g = ITEM_LINE.exec(rest);
+  const g = itemLine(rest).exec(rest);
   if (!g) return undefined;
   return {
     lspace: g[1] ?? "",
@@ -148,7 +153,7 @@ export function matchItem(rest: string): ItemMatch | undefined {
 
 /** True when a timestamp-shaped substring occurs in `text`. */
 export function hasTimestamp(text: string): boolean {
-  return TIMESTAMP_ANYWHERE.test(text);
+  return timestampAnywhere(text).test(text);
 }
 
 /** True when a (note-stripped) line is a tag line: `^B*@`. */
@@ -158,7 +163,7 @@ export function isTagLine(rest: string): boolean {
   return rest.charCodeAt(i) === 0x40;
 }
 
-const BLANKS = new RegExp(`${B}+`, "u");
+const blanks = lazyPattern(({ blank, flags }) => new RegExp(`[${blank}]+`, flags));
 
 /** Split on `[[:blank:]]+` as Perl's split does (leading empty field kept, trailing ones dropped). */
 export function splitBlanks(text: string): string[] {
@@ -169,18 +174,21 @@ export function splitBlanks(text: string): string[] {
     if (c === 0x20) simple = text.charCodeAt(i + 1) !== 0x20;
     else if (c === 0x09 || (c >= 0x80 && isBlankChar(c))) simple = false;
   }
-  const parts = simple ? text.split(" ") : text.split(BLANKS);
+  const parts = simple ? text.split(" ") : text.split(blanks(text));
   while (parts.length > 0 && parts[parts.length - 1] === "") parts.pop();
   return parts;
 }
 
 /** The dependency token grammar (§4). Groups: 1 `!`, 2 project, 3 id, 4 change, 5–6 tag. */
-const DEPENDENCY = new RegExp(
-  String.raw`^(!?)(?:(${NAME_PATTERN}):)?` +
-    String.raw`(?:([0-9a-f]{40})|(${NAME_PATTERN})(?:@(${NAME_PATTERN}))?` +
-    String.raw`|(?:@(${NAME_PATTERN}))?)$`,
-  "u",
-);
+const dependency = lazyPattern((chars) => {
+  const name = namePattern(chars);
+  return new RegExp(
+    String.raw`^(!?)(?:(${name}):)?` +
+      String.raw`(?:([0-9a-f]{40})|(${name})(?:@(${name}))?` +
+      String.raw`|(?:@(${name}))?)$`,
+    chars.flags,
+  );
+});
 
 /** Dependency tokens made of ASCII word characters (names that are always valid). */
 const SIMPLE_DEPENDENCY = /^(!?)(?:(\w+):)?(\w+)(?:@(\w+))?$/;
@@ -205,7 +213,7 @@ export function matchDependency(token: string): DependencyMatch | undefined {
     }
     return { conflicts: simple[1] === "!", project: simple[2], change, tag: simple[4] };
   }
-  const g = DEPENDENCY.exec(token);
+  const g = dependency(token).exec(token);
   if (!g) return undefined;
   return { conflicts: g[1] === "!", project: g[2], id: g[3], change: g[4], tag: g[5] ?? g[6] };
 }
@@ -219,3 +227,13 @@ export function looksLikeSha1(name: string): boolean {
 export function isSha1(text: string): boolean {
   return /^[0-9a-f]{40}$/.test(text);
 }
+
+/** The grammar's patterns, for tests that check the ASCII and Unicode forms agree. */
+export const GRAMMAR_PATTERNS = {
+  blankLine,
+  pragmaLine,
+  itemLine,
+  timestampAnywhere,
+  blanks,
+  dependency,
+} as const;

@@ -3,7 +3,7 @@
  * `"<kind> <byte length>\0"` followed by the UTF-8 INFO text, git-object
  * style; a script hash is the SHA-1 of the deploy script's raw bytes.
  */
-import { sha1Hex } from "../sha1.ts";
+import { sha1Hex, sha1HexObject } from "../sha1.ts";
 
 /** The fields of a change's INFO text (ids.md §1.1). */
 export interface ChangeInfoFields {
@@ -69,15 +69,9 @@ export function tagInfo(f: TagInfoFields): string {
   return info;
 }
 
-const encoder = new TextEncoder();
-/** Scratch space for UTF-8 encoding (grown on demand; IDs are computed synchronously). */
-let scratch = new Uint8Array(4096);
-
 /** The ID of an object: lowercase hex SHA-1 of `"<kind> <bytes>\0<info>"`. */
 export function objectId(kind: "change" | "tag", info: string): string {
-  if (scratch.length < info.length * 3) scratch = new Uint8Array(info.length * 3);
-  const bytes = encoder.encodeInto(info, scratch).written;
-  return sha1Hex(encoder.encode(`${kind} ${bytes}\0`), scratch.subarray(0, bytes));
+  return sha1HexObject(kind, info);
 }
 
 /** The ID of a change from its INFO fields. */

@@ -4,11 +4,6 @@
  * note trimming/escaping, and line splitting as `getline` does it.
  */
 
-/** Perl's `[[:blank:]]` as a character-class body (flag `u`). */
-export const BLANK_CLASS = String.raw`\t\p{Zs}`;
-/** Perl's `[[:digit:]]` (any Unicode decimal digit, flag `u`). */
-export const DIGIT = String.raw`\p{Nd}`;
-
 /** True for a code unit that is Perl's `[[:blank:]]` (tab or a space separator). */
 export function isBlankChar(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0xa0 || c === 0x1680 ||

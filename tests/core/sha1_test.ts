@@ -1,6 +1,7 @@
 import { strictEqual } from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { Sha1, sha1Hex } from "../../core/sha1.ts";
+import { Sha1, SHA1_WASM, sha1Hex, sha1HexObject } from "../../core/sha1.ts";
+import { sha1Module } from "../../core/sha1_wasm.ts";
 
 const enc = new TextEncoder();
 
@@ -31,5 +32,20 @@ Deno.test("sha1: agrees with node:crypto on every length 0..300 and random chunk
       want,
       `length ${n} cut ${cut}`,
     );
+  }
+});
+
+Deno.test("sha1: the embedded WebAssembly module is what core/sha1_wasm.ts assembles", () => {
+  strictEqual(btoa(String.fromCharCode(...sha1Module())), SHA1_WASM);
+});
+
+Deno.test("sha1: long messages (memory growth) and git-object hashing", () => {
+  const big = new Uint8Array(300_000).map((_, i) => (i * 7) & 255);
+  strictEqual(sha1Hex(big), createHash("sha1").update(big).digest("hex"));
+  strictEqual(sha1Hex(enc.encode("abc")), "a9993e364706816aba3e25717850c26c9cd0d89d");
+  for (const text of ["", "héllo ✓ 𝄞", "x".repeat(100_000)]) {
+    const bytes = enc.encode(text);
+    const want = createHash("sha1").update(`tag ${bytes.length}\0`).update(bytes).digest("hex");
+    strictEqual(sha1HexObject("tag", text), want);
   }
 });

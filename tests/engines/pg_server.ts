@@ -100,7 +100,18 @@ export async function dropDatabase(dbname: string): Promise<void> {
 /** `pg_dump --schema-only` of one schema, without the per-run `\restrict` keys. */
 export async function dumpSchema(dbname: string, schema: string): Promise<string> {
   const r = await new Deno.Command("pg_dump", {
-    args: ["-h", PG_HOST, "-p", PG_PORT, "-U", "postgres", "--schema-only", "-n", schema, dbname],
+    args: [
+      "-h",
+      PG_HOST,
+      "-p",
+      PG_PORT,
+      "-U",
+      "postgres",
+      "--schema-only",
+      "-n",
+      `"${schema}"`,
+      dbname,
+    ],
     stdout: "piped",
     stderr: "piped",
   }).output();

@@ -166,7 +166,10 @@ const SQLITE: TurnEngine = {
 };
 
 /** The engines the scenarios run on. */
-const ENGINES: TurnEngine[] = [SQLITE, ...(await pgTurnEngines())];
+const ENGINES: TurnEngine[] = [
+  SQLITE,
+  ...(await pgTurnEngines()),
+];
 
 // ---------------------------------------------------------------------------
 // Project

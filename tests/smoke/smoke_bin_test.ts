@@ -1,0 +1,48 @@
+/**
+ * A test of the smoke test: run tests/smoke/smoke_test.ts with $SQLITCH_BIN
+ * naming a stand-in "binary" (a bash script that records each call and
+ * then runs main.ts) and check that the suite passed and that every
+ * program run went through the stand-in, so a compiled binary given the
+ * same way is what gets tested. Skipped when $SQLITCH_BIN is already set
+ * (then the smoke suite itself is testing the real thing).
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { sourceLauncher } from "./programs.ts";
+
+const SMOKE_TEST = fileURLToPath(new URL("./smoke_test.ts", import.meta.url));
+
+Deno.test({
+  name: "with $SQLITCH_BIN set, the smoke suite runs that program",
+  ignore: Deno.env.get("SQLITCH_BIN") !== undefined,
+  fn: async () => {
+    const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "sqlitch-smoke-bin-" }));
+    try {
+      const log = `${dir}/calls.log`;
+      const bin = `${dir}/sqlitch`;
+      const launcher = sourceLauncher().replace(
+        "\nexec ",
+        `\nprintf '%s\\n' "$*" >> '${log}'\nexec `,
+      );
+      await Deno.writeTextFile(bin, launcher);
+      await Deno.chmod(bin, 0o755);
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: ["test", "--allow-all", "--frozen", SMOKE_TEST],
+        env: { SQLITCH_BIN: bin, NO_COLOR: "1" },
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+      assertEquals(out.code, 0, text);
+      ok(text.includes(`smoke: testing ${bin}\n`), text);
+      ok(/ok \| \d+ passed \| 0 failed/.test(text), text);
+      const calls = (await Deno.readTextFile(log)).split("\n");
+      ok(calls.includes("--version"), calls.join("\n"));
+      ok(calls.includes("deploy"), calls.join("\n"));
+      ok(calls.includes("revert -y"), calls.join("\n"));
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
