@@ -26,7 +26,9 @@ import {
   type ScriptVariables,
 } from "./engine.ts";
 import { SQLITE_REGISTRY_SQL, SQLITE_UPGRADES } from "./sqlite_registry_sql.ts";
-import { closeShellConnections, runSqliteScript } from "./sqlite_script.ts";
+/** The in-process sqlite3 emulation, loaded on the first script (status and log never run one). */
+type ScriptRunner = typeof import("./sqlite_script.ts");
+let scriptRunner: ScriptRunner | undefined;
 import { SqliteClient } from "./sqlite_client.ts";
 
 /** Where an SQLite engine works: paths as the sqlite3 client would be given them. */
@@ -259,7 +261,7 @@ export class SqliteEngine implements Engine {
   }
 
   close(): Promise<void> {
-    closeShellConnections();
+    scriptRunner?.closeShellConnections();
     if (this.db !== undefined && this.transactions > 0) {
       // Back to the rollback journal Sqitch's registry uses (checkpoints and removes the WAL),
       // also when a run killed in WAL mode left the registry so.
@@ -781,11 +783,11 @@ export class SqliteEngine implements Engine {
   // --- scripts ------------------------------------------------------------------------
 
   /** Variables are ignored on SQLite, as in Sqitch (engine-semantics.md §7.1). */
-  runScript(path: string, _variables: ScriptVariables, out: ScriptOutput): Promise<void> {
-    if (this.client) return this.client.runFile(this.dbPath, path, out);
-    const { status } = runSqliteScript(this.dbPath, path, out);
-    if (status !== 0) return Promise.reject(new ScriptError(path, status));
-    return Promise.resolve();
+  async runScript(path: string, _variables: ScriptVariables, out: ScriptOutput): Promise<void> {
+    if (this.client) return await this.client.runFile(this.dbPath, path, out);
+    scriptRunner ??= await import("./sqlite_script.ts");
+    const { status } = scriptRunner.runSqliteScript(this.dbPath, path, out);
+    if (status !== 0) throw new ScriptError(path, status);
   }
 
   runVerify(path: string, variables: ScriptVariables, out: ScriptOutput): Promise<void> {
