@@ -441,12 +441,21 @@ export class PgEngine implements Engine {
     step: (from: string, to: string) => void,
   ): Promise<void> {
     const current = await this.registryVersion();
-    for (const [from, to, sql] of this.registryScripts().upgrades) {
+    // The first step starts from the version as the driver reads it (`1`), later
+    // ones from the previous script's name (`1.0`), as Sqitch prints them.
+    let from = this.versionText(current);
+    for (const [, to, sql] of this.registryScripts().upgrades) {
       if (Number(to) <= current) continue;
       step(from, to);
       await this.runRegistryScript(sql);
       await this.registerRelease(to, installer);
+      from = to;
     }
+  }
+
+  /** A registry version as DBD::Pg reads the `real` column: `1`, `1.1`. */
+  versionText(version: number): string {
+    return String(version);
   }
 
   // --- locking and transactions -----------------------------------------------

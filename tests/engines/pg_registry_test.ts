@@ -218,7 +218,7 @@ liveTest("upgrade 1.0 → 1.1 and 0 → 1.1 reach Sqitch's schema", async (db) =
     strictEqual(await e.registryVersion(), 1);
     const steps: string[] = [];
     await e.upgradeRegistry(MARGE, (from, to) => steps.push(`${from}→${to}`));
-    assertEquals(steps, ["1.0→1.1"]);
+    assertEquals(steps, ["1→1.1"]); // the first step from the version as DBD::Pg reads it
     strictEqual(await e.registryVersion(), 1.1);
     strictEqual((await dumpSchema(db, "old")).replaceAll("old", "<R>"), want);
   } finally {
