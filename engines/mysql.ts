@@ -549,9 +549,35 @@ export class MysqlEngine implements Engine {
 
   /** As Sqitch: the registry is created (silently) before the first lock attempt. */
   async tryLock(): Promise<boolean> {
-    if (!(await this.registryExists())) await this.createRegistry(this.options.installer());
+    if (!(await this.registryReady())) await this.createRegistryOnce();
     const r = await this.rows("SELECT get_lock(?, ?)", [this.lockName, 0]);
     return r[0]?.[0] === "1";
+  }
+
+  /** Whether the registry is there with a release recorded (not half-created by another run). */
+  private async registryReady(): Promise<boolean> {
+    return await this.registryExists() && (await this.registryVersion()) > 0;
+  }
+
+  /**
+   * Create the registry unless it exists, serialised between concurrent
+   * sqlitch runs by a lock of its own (Sqitch creates it before taking
+   * its lock): no run sees another's half-created registry and takes it
+   * for a version 0 one, or fails creating tables that already exist.
+   */
+  private async createRegistryOnce(): Promise<void> {
+    await this.runRegistryText(
+      `SET sql_mode = ansi; CREATE DATABASE IF NOT EXISTS "${this.registry}"`,
+      {},
+    );
+    // GET_LOCK names are limited to 64 characters.
+    const name = `sqlitch creating ${this.registry}`.slice(0, 64);
+    await this.rows("SELECT GET_LOCK(?, ?)", [name, 86400]);
+    try {
+      if (!(await this.registryExists())) await this.createRegistry(this.options.installer());
+    } finally {
+      await this.rows("SELECT RELEASE_LOCK(?)", [name]);
+    }
   }
 
   async waitLock(seconds: number): Promise<boolean> {

@@ -33,6 +33,7 @@ import {
   textDiff,
 } from "./kit.ts";
 import { pgTurnEngines } from "./pg_turn_engine.ts";
+import { mysqlTurnEngines } from "./mysql_turn_engine.ts";
 
 // ---------------------------------------------------------------------------
 // Engines
@@ -169,6 +170,7 @@ const SQLITE: TurnEngine = {
 const ENGINES: TurnEngine[] = [
   SQLITE,
   ...(await pgTurnEngines()),
+  ...(await mysqlTurnEngines()),
 ];
 
 // ---------------------------------------------------------------------------
