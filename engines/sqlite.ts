@@ -104,11 +104,22 @@ function toDeployed(r: Row): DeployedChange {
     note: str(r.note),
     plannedAt: parseSqliteTimestamp(str(r.planned_at)),
     planner: { name: str(r.planner_name), email: str(r.planner_email) },
-    // Sqitch's queries join tags through SQLite's automatic index on
-    // (change_id, tag): its lists come out in tag order (BINARY collation).
-    tags: splitList(r.tags, / /).sort((a, b) => a < b ? -1 : a > b ? 1 : 0),
+    tags: splitList(r.tags, / /),
     scriptHash: r.script_hash === null || r.script_hash === undefined ? null : str(r.script_hash),
   };
+}
+
+/**
+ * A change's tags in name order. Sqitch's registry queries aggregate tags
+ * through a LEFT JOIN whose plan (in the sqlite3 3.40 Sqitch runs on)
+ * decides the order: `current_state` and `deployed_changes` go through an
+ * automatic covering index and list tags by name; `deployed_changes_since`
+ * and `load_change` list them as inserted (plan order), which is what the
+ * per-change subselect here gives.
+ */
+function byTagName(change: DeployedChange): DeployedChange {
+  change.tags.sort((a, b) => a < b ? -1 : a > b ? 1 : 0);
+  return change;
 }
 
 function toCurrent(r: Row): CurrentState {
@@ -465,7 +476,7 @@ export class SqliteEngine implements Engine {
       project,
     );
     if (r === undefined) return Promise.resolve(undefined);
-    return Promise.resolve(toCurrent(r));
+    return Promise.resolve(byTagName(toCurrent(r)) as CurrentState);
   }
 
   deployedChanges(project: string): Promise<DeployedChange[]> {
@@ -473,7 +484,7 @@ export class SqliteEngine implements Engine {
       this.all(
         `SELECT ${CHANGE_COLUMNS} FROM changes c WHERE c.project = ? ORDER BY c.committed_at ASC`,
         project,
-      ).map(toDeployed),
+      ).map((r) => byTagName(toDeployed(r))),
     );
   }
 

@@ -165,20 +165,41 @@ const scenarios: Scenario[] = [
     ],
   },
   {
-    // Sqitch's registry queries list a change's tags in tag-name order, not plan order.
-    name: "tags: several tags on one change are listed in name order",
+    // Sqitch's registry queries list a change's tags in name order (status, verify, revert
+    // of everything) or in plan order (revert --to, its heading): SQLite's plans decide.
+    name: "tags: several tags on one change, in the order each command lists them",
     files: {
       "sqitch.conf": CONF,
       "sqitch.plan": HEAD +
-        "users 2026-01-01T00:00:00Z Ann <ann@example.com>\n" +
-        "@zz 2026-01-01T00:00:01Z Ann <ann@example.com>\n" +
-        "@aa 2026-01-01T00:00:02Z Ann <ann@example.com>\n" +
-        "@mm 2026-01-01T00:00:03Z Ann <ann@example.com>\n",
+        "one 2026-01-01T00:00:00Z Ann <ann@example.com>\n" +
+        "users 2026-01-01T00:00:01Z Ann <ann@example.com>\n" +
+        "@zz 2026-01-01T00:00:02Z Ann <ann@example.com>\n" +
+        "@aa 2026-01-01T00:00:03Z Ann <ann@example.com>\n" +
+        "@mm 2026-01-01T00:00:04Z Ann <ann@example.com>\n" +
+        "two 2026-01-01T00:00:05Z Ann <ann@example.com>\n",
+      "deploy/one.sql": "CREATE TABLE one (id INTEGER);\n",
+      "revert/one.sql": "DROP TABLE one;\n",
+      "verify/one.sql": "SELECT id FROM one WHERE 0;\n",
       "deploy/users.sql": "CREATE TABLE users (id INTEGER);\n",
       "revert/users.sql": "DROP TABLE users;\n",
       "verify/users.sql": "SELECT id FROM users WHERE 0;\n",
+      "deploy/two.sql": "CREATE TABLE two (id INTEGER);\n",
+      "revert/two.sql": "DROP TABLE two;\n",
+      "verify/two.sql": "SELECT id FROM two WHERE 0;\n",
     },
-    steps: ["deploy", "verify", "revert -y --to @HEAD", "revert -y"],
+    normalize: maskDates,
+    steps: [
+      "deploy",
+      "verify",
+      "revert -y --to one",
+      "deploy",
+      "revert -y --to users",
+      "status",
+      "revert -y",
+      "deploy --to users",
+      "status",
+      "verify",
+    ],
   },
 ];
 
