@@ -131,13 +131,15 @@ test("sqitch and sqlitch deploying together deploy every change once", () =>
 for (const holder of ["sqitch", "sqlitch"] as Side[]) {
   const waiter: Side = holder === "sqitch" ? "sqlitch" : "sqitch";
   test(`${waiter} times out while ${holder} deploys, with Sqitch's message`, () =>
-    withSandbox(project(0.5), async (sb) => {
+    withSandbox(project(1), async (sb) => {
       const slow = runShared(sb, holder, "deploy");
-      // Wait until the holder has the lock (its first change is being deployed).
-      for (let i = 0; i < 200; i++) {
+      // Wait until the holder has the lock (its first change is being deployed). Advisory
+      // locks are per database, and other suites deploy to other databases meanwhile.
+      for (let i = 0; i < 400; i++) {
         const r = await pgRows(
           "postgres",
-          "SELECT count(*)::text FROM pg_locks WHERE locktype = 'advisory' AND objid = 75474063 AND granted",
+          `SELECT count(*)::text FROM pg_locks WHERE locktype = 'advisory' AND objid = 75474063
+             AND granted AND database = (SELECT oid FROM pg_database WHERE datname = '${sb.id}')`,
         );
         if (r[0][0] !== "0") break;
         await new Promise((res) => setTimeout(res, 50));
