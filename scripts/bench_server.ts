@@ -1,0 +1,150 @@
+/**
+ * The benchmark harness the server engines share (scripts/bench_pg.ts,
+ * scripts/bench_mysql.ts): sqlitch beside real Sqitch on the generated
+ * project, each on databases of its own, beside the floor — the same
+ * deploy and verify scripts sent on one driver session with no registry —
+ * printing per-change costs and the ratios against each issue's targets.
+ */
+import { parseArgs } from "node:util";
+import { changeName } from "./gen_project.ts";
+
+const root = new URL("..", import.meta.url).pathname;
+
+function sqlitchCommand(): string[] {
+  const bin = Deno.env.get("SQLITCH_BIN");
+  return bin ? [bin] : [Deno.execPath(), "run", "--allow-all", "--no-lock", `${root}main.ts`];
+}
+async function timeRun(cmd: string[], cwd: string): Promise<number> {
+  const start = performance.now();
+  const out = await new Deno.Command(cmd[0], {
+    args: cmd.slice(1),
+    cwd,
+    stdout: "null",
+    stderr: "piped",
+    stdin: "null",
+  }).output();
+  const elapsed = performance.now() - start;
+  if (!out.success) {
+    throw new Error(
+      `${cmd.join(" ")} failed (${out.code}):\n${new TextDecoder().decode(out.stderr)}`,
+    );
+  }
+  return elapsed;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** A session that can send a script's text (the floor). */
+export interface BenchSession {
+  query(sql: string): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/** What one engine's benchmark supplies. */
+export interface ServerBench {
+  /** Engine name in temp-dir prefixes (`pg`, `mysql`). */
+  engine: string;
+  /** Write the generated project adapted to the engine, targeting database `db`. */
+  writeProject(dir: string, changes: number, db: string): void;
+  createDatabase(db: string): Promise<void>;
+  /** Drop `db` and whatever else the run created for it (registries). */
+  dropDatabase(db: string): Promise<void>;
+  /** One driver session on `db`. */
+  session(db: string): Promise<BenchSession>;
+  /** Targets: Sqitch ÷ sqlitch at least this much. */
+  targets: { deploy: number; revert: number; status: number; log: number };
+}
+
+/** The floor: every deploy and verify script sent on one session, no registry. */
+async function floor(bench: ServerBench, dir: string, changes: number, db: string) {
+  const session = await bench.session(db);
+  try {
+    const start = performance.now();
+    for (let i = 1; i <= changes; i++) {
+      for (const sub of ["deploy", "verify"]) {
+        await session.query(Deno.readTextFileSync(`${dir}/${sub}/${changeName(i)}.sql`));
+      }
+    }
+    return performance.now() - start;
+  } finally {
+    await session.close();
+  }
+}
+
+/** Run the benchmark with the command-line options `--changes`, `--runs`, `--skip-sqitch`. */
+export async function runServerBench(bench: ServerBench, args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      changes: { type: "string", default: "1000" },
+      runs: { type: "string", default: "5" },
+      "skip-sqitch": { type: "boolean", default: false },
+    },
+  });
+  const changes = Number(values.changes);
+  const runs = Number(values.runs);
+  const stamp = `bench_${Date.now().toString(36)}`;
+  const sides: [string, string[]][] = [["sqlitch", sqlitchCommand()]];
+  if (!values["skip-sqitch"]) sides.push(["sqitch", ["sqitch"]]);
+
+  const results = new Map<string, Record<string, number>>();
+  const floorDir = await Deno.makeTempDir({ prefix: `sqlitch-bench-${bench.engine}-` });
+  try {
+    bench.writeProject(floorDir, changes, `${stamp}_floor`);
+    await bench.createDatabase(`${stamp}_floor`);
+    const floorMs = await floor(bench, floorDir, changes, `${stamp}_floor`);
+    await bench.dropDatabase(`${stamp}_floor`);
+    console.log(
+      `floor (one session, deploy+verify scripts): ${(floorMs / changes).toFixed(2)} ms/change`,
+    );
+    for (const [name, cmd] of sides) {
+      const db = `${stamp}_${name}`;
+      const dir = await Deno.makeTempDir({ prefix: `sqlitch-bench-${bench.engine}-${name}-` });
+      bench.writeProject(dir, changes, db);
+      await bench.createDatabase(db);
+      try {
+        const r: Record<string, number> = {};
+        r.deploy = await timeRun([...cmd, "deploy", "--verify"], dir);
+        const st: number[] = [];
+        const lg: number[] = [];
+        for (let i = 0; i < runs; i++) {
+          st.push(await timeRun([...cmd, "status"], dir));
+          lg.push(await timeRun([...cmd, "log"], dir));
+        }
+        r.status = median(st);
+        r.log = median(lg);
+        r.revert = await timeRun([...cmd, "revert", "-y"], dir);
+        results.set(name, r);
+        console.log(
+          `${name}: deploy --verify ${(r.deploy / changes).toFixed(2)} ms/change, ` +
+            `revert ${(r.revert / changes).toFixed(2)} ms/change, status ${
+              r.status.toFixed(0)
+            } ms, ` +
+            `log ${r.log.toFixed(0)} ms`,
+        );
+      } finally {
+        await bench.dropDatabase(db);
+        await Deno.remove(dir, { recursive: true });
+      }
+    }
+    const ours = results.get("sqlitch")!;
+    console.log(
+      `deploy --verify vs floor: ${(ours.deploy / floorMs).toFixed(2)}× (target ≤ 2×)`,
+    );
+    const theirs = results.get("sqitch");
+    if (theirs) {
+      for (
+        const [k, target] of Object.entries(bench.targets) as [keyof typeof bench.targets, number][]
+      ) {
+        console.log(
+          `${k}: sqitch/sqlitch ${(theirs[k] / ours[k]).toFixed(1)}× (target ≥ ${target}×)`,
+        );
+      }
+    }
+  } finally {
+    await Deno.remove(floorDir, { recursive: true });
+  }
+}
