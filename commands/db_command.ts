@@ -5,6 +5,7 @@
  * the plan, the engine, the committer and where script output goes.
  */
 import { perlTrue } from "../core/env.ts";
+import { requireEngine } from "../core/engines.ts";
 import { SqlitchError } from "../core/errors.ts";
 import type { OptionValue } from "../core/getopt.ts";
 import { userEmail, userName } from "../core/identity.ts";
@@ -115,8 +116,7 @@ export async function engineFor(
     return MysqlEngine.fromTarget(target);
   }
   if (key !== "sqlite") {
-    // Engines Sqitch does not know fail as in Sqitch ≥ 1.5 (`Unknown engine: {e}`).
-    void target.engineInfo;
+    requireEngine(target.engine); // `Unknown engine: {e}`, as Sqitch ≥ 1.5
     throw new SqlitchError(`sqlitch cannot ${doing} ${key} targets yet`, { ident: "engine" });
   }
   const { SqliteEngine } = await import("../engines/sqlite.ts");
