@@ -96,14 +96,13 @@ export async function main(argv: string[], host: Host, execPath: string): Promis
       import("./core/errors.ts"),
       import("./core/output.ts"),
     ]);
-  const program = programName(execPath);
   const etc = systemDir(execPath, host.os);
   const core = getOptions(CORE_OPTIONS, argv, { passThrough: true });
   const opts = core.options;
   let out = new Output(host.stdout, host.stderr, 1);
   try {
     if (opts.version) {
-      out.emit(versionText(program));
+      out.emit(versionText(programName(execPath)));
       return 0;
     }
     if (opts.etc_path) {
@@ -159,7 +158,9 @@ export async function main(argv: string[], host: Host, execPath: string): Promis
       out,
       config,
       systemDir: etc,
-      program,
+      get program() {
+        return programName(execPath); // reads /proc: only completion needs it
+      },
       noPager: opts.no_pager === true,
       cliVerbosity,
     };

@@ -21,6 +21,9 @@ export interface DecodedPlan {
   truncated?: string;
 }
 
+/** Noncharacters (U+FDD0–U+FDEF, U+xxFFFE/U+xxFFFF): a superset; findUtf8Error decides. */
+const NONCHARACTER = /[\uFDD0-\uFDEF\uFFFE\uFFFF]|[\uD800-\uDBFF][\uDFFE\uDFFF]/;
+
 const hex2 = (b: number) => b.toString(16).toUpperCase().padStart(2, "0");
 
 /**
@@ -30,6 +33,13 @@ const hex2 = (b: number) => b.toString(16).toUpperCase().padStart(2, "0");
  * `truncated` instead.
  */
 export function decodePlanBytes(bytes: Uint8Array): DecodedPlan {
+  // Fast path: a well-formed file without noncharacters, checked natively.
+  try {
+    const text = new TextDecoder("utf-8", { ignoreBOM: true, fatal: true }).decode(bytes);
+    if (!NONCHARACTER.test(text)) return { text };
+  } catch {
+    // Ill-formed: find and report the first fault below.
+  }
   const bad = findUtf8Error(bytes);
   const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
   if (bad === undefined) return { text: decoder.decode(bytes) };

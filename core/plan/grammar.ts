@@ -110,6 +110,38 @@ const itemLine = lazyPattern((chars) => {
   );
 });
 
+/**
+ * A plain change or tag line (note stripped): no leading blanks or
+ * operator, a name of ASCII word characters joined by `-` or `.`, single
+ * spaces, ASCII digits in the timestamp, and no blanks inside planner
+ * names or emails beyond single spaces. For these lines itemLine gives the
+ * same captures; the parser tries this first. Groups: 1 `@`, 2 name,
+ * 3 dependencies, 4 timestamp, 5 planner name, 6 email.
+ */
+const PLAIN_ITEM =
+  /^(@?)(\w+(?:[-.]\w+)*) (?:\[([^\]\s]+(?: [^\]\s]+)*)\] )?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ) ([^<\s]+(?: [^<\s]+)*) <([^>\s]+)>$/;
+
+/** Match a plain (note-stripped) item line, or undefined when the general grammar must decide. */
+export function matchPlainItem(rest: string): { isTag: boolean; m: ItemMatch } | undefined {
+  const g = PLAIN_ITEM.exec(rest);
+  if (!g) return undefined;
+  return {
+    isTag: g[1] === "@",
+    m: {
+      lspace: "",
+      lopspace: "",
+      operator: "",
+      ropspace: "",
+      name: g[2],
+      pspace: " ",
+      dependencies: g[3],
+      timestamp: g[4],
+      plannerName: g[5],
+      plannerEmail: g[6],
+    },
+  };
+}
+
 /** Plan.pm's `$ts_re`: `YYYY-MM-DDTHH:MM:SSZ` in any decimal digits. */
 function timestampPattern({ digit: D }: Charset): string {
   return String.raw`${D}{4}-${D}{2}-${D}{2}T${D}{2}:${D}{2}:${D}{2}Z`;

@@ -46,17 +46,57 @@ const truthy = (s: string | undefined): s is string => s !== undefined && s !== 
  * list whose joined text is "0", or a note that is "0", is left out.
  */
 export function changeInfo(f: ChangeInfoFields): string {
-  let info = `project ${f.project}\n`;
-  if (f.uri !== undefined) info += `uri ${f.uri}\n`;
-  info += `change ${f.name}\n`;
-  if (f.parent !== undefined) info += `parent ${f.parent}\n`;
-  info += `planner ${f.plannerName} <${f.plannerEmail}>\ndate ${f.timestamp}`;
+  const { prefix, suffix } = changeInfoParts(f, f.parent !== undefined);
+  return prefix + (f.parent ?? "") + suffix;
+}
+
+/** A change's INFO text around its parent ID: `prefix + parent + suffix` (see changeInfo). */
+export interface InfoParts {
+  prefix: string;
+  suffix: string;
+}
+
+/**
+ * A change's INFO text split where the parent ID goes (`f.parent` is not
+ * read): with `hasParent`, the text is `prefix + parentId + suffix`;
+ * without, `prefix + suffix`.
+ */
+export function changeInfoParts(f: ChangeInfoFields, hasParent: boolean): InfoParts {
+  let prefix = `project ${f.project}\n`;
+  if (f.uri !== undefined) prefix += `uri ${f.uri}\n`;
+  prefix += `change ${f.name}\n`;
+  let suffix = `planner ${f.plannerName} <${f.plannerEmail}>\ndate ${f.timestamp}`;
+  if (hasParent) {
+    prefix += "parent ";
+    suffix = "\n" + suffix;
+  }
   const reqs = f.requires.join("\n  + ");
-  if (truthy(reqs)) info += `\nrequires\n  + ${reqs}`;
+  if (truthy(reqs)) suffix += `\nrequires\n  + ${reqs}`;
   const confs = f.conflicts.join("\n  - ");
-  if (truthy(confs)) info += `\nconflicts\n  - ${confs}`;
-  if (truthy(f.note)) info += `\n\n${f.note}`;
-  return info;
+  if (truthy(confs)) suffix += `\nconflicts\n  - ${confs}`;
+  if (truthy(f.note)) suffix += `\n\n${f.note}`;
+  return { prefix, suffix };
+}
+
+/**
+ * One object of an ID chain: its ID is that of kind `kind` and INFO text
+ * `prefix + (ref === undefined ? "" : ID of objects[ref]) + suffix`.
+ */
+export interface ChainObject {
+  kind: "change" | "tag";
+  prefix: string;
+  /** Index of an earlier object whose ID goes between prefix and suffix. */
+  ref?: number;
+  suffix: string;
+}
+
+/** The IDs of a chain of objects, each possibly holding an earlier one's ID. */
+export function chainIds(objects: readonly ChainObject[]): string[] {
+  const ids: string[] = [];
+  for (const o of objects) {
+    ids.push(objectId(o.kind, o.prefix + (o.ref === undefined ? "" : ids[o.ref]) + o.suffix));
+  }
+  return ids;
 }
 
 /** A tag's INFO text. */

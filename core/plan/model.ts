@@ -6,7 +6,14 @@
  * and tags compute their IDs (ids.md).
  */
 import { SqlitchError } from "../errors.ts";
-import { changeInfo, objectId, tagInfo } from "./ids.ts";
+import {
+  chainIds,
+  type ChainObject,
+  changeInfoParts,
+  type InfoParts,
+  objectId,
+  tagInfo,
+} from "./ids.ts";
 import { escapeNote, perlTrue } from "./text.ts";
 
 /** What a change or tag needs from its plan to compute an ID. */
@@ -253,38 +260,45 @@ export class Change implements LineBase {
 
   /** The INFO text the ID is computed from. */
   get info(): string {
+    const { prefix, suffix } = this.#infoParts(this.parent !== undefined);
+    return prefix + (this.parent?.id ?? "") + suffix;
+  }
+
+  /** The INFO text around the parent ID. */
+  #infoParts(hasParent: boolean): InfoParts {
     const project = this.plan.project;
-    return changeInfo({
+    return changeInfoParts({
       project,
       uri: this.plan.canonicalUri,
       name: this.name,
-      parent: this.parent?.id,
       plannerName: this.plannerName,
       plannerEmail: this.plannerEmail,
       timestamp: this.timestamp,
       requires: depStrings(this.requires, project),
       conflicts: depStrings(this.conflicts, project),
       note: this.#note,
-    });
+    }, hasParent);
   }
 
-  /** The change ID (computed once; the parent chain is walked without recursion). */
+  /**
+   * The change ID (computed once). A change whose ancestors' IDs are not
+   * known yet has them hashed with its own in one chain, oldest first.
+   */
   get id(): string {
     if (this.#id !== undefined) return this.#id;
-    const parent = this.parent;
-    if (parent === undefined || parent.#id !== undefined) {
-      this.#id = objectId("change", this.info);
-    } else {
-      // Hash the uncached ancestors oldest first (no deep recursion on long plans).
-      const pending: Change[] = [];
-      for (let c: Change | undefined = parent; c && c.#id === undefined; c = c.parent) {
-        pending.push(c);
-      }
-      for (let i = pending.length - 1; i >= 0; i--) {
-        pending[i].#id = objectId("change", pending[i].info);
-      }
-      this.#id = objectId("change", this.info);
-    }
+    const pending: Change[] = [this];
+    for (let c = this.parent; c && c.#id === undefined; c = c.parent) pending.push(c);
+    pending.reverse();
+    const objects: ChainObject[] = pending.map((c, i) => {
+      const parent = c.parent;
+      if (parent === undefined) return { kind: "change", ...c.#infoParts(false) };
+      const { prefix, suffix } = c.#infoParts(true);
+      return i === 0
+        ? { kind: "change", prefix: prefix + parent.#id, suffix }
+        : { kind: "change", prefix, ref: i - 1, suffix };
+    });
+    const ids = chainIds(objects);
+    for (let i = 0; i < pending.length; i++) pending[i].#id = ids[i];
     return this.#id!;
   }
 

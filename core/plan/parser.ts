@@ -17,6 +17,7 @@ import {
   matchBlankLine,
   matchDependency,
   matchItem,
+  matchPlainItem,
   matchPragma,
   splitBlanks,
   stripInlineNote,
@@ -197,6 +198,28 @@ class PlanParser {
     }
     const strip = stripInlineNote(raw);
     const rest = strip.rest;
+    const fast = matchPlainItem(rest);
+    if (fast) {
+      // A plain line: the general grammar gives the same captures.
+      const { isTag, m } = fast;
+      const name = m.name;
+      if (
+        name === "0" || name === "HEAD" || name === "ROOT" || m.plannerName === "0" ||
+        looksLikeSha1(name)
+      ) {
+        return this.generalLine(rest, strip.rspace, strip.note);
+      }
+      const timestamp = validateTimestamp(m.timestamp!);
+      const note = buildNote(strip.note);
+      if (isTag) this.tagLine(m, timestamp, strip.rspace, note);
+      else this.changeLine(m, timestamp, strip.rspace, note);
+      return;
+    }
+    this.generalLine(rest, strip.rspace, strip.note);
+  }
+
+  /** Handle a change or tag line (note stripped) with the general grammar. */
+  generalLine(rest: string, rspace: string, rawNote: string | undefined): void {
     const isTag = isTagLine(rest);
     const m = matchItem(rest);
     if (!m || !perlTrue(m.name) || (m.timestamp === undefined && hasTimestamp(rest))) {
@@ -217,9 +240,9 @@ class PlanParser {
       throw this.error(`"${name}" is invalid because it could be confused with a SHA1 ID`);
     }
     const timestamp = validateTimestamp(m.timestamp);
-    const note = buildNote(strip.note);
-    if (isTag) this.tagLine(m, timestamp, strip.rspace, note);
-    else this.changeLine(m, timestamp, strip.rspace, note);
+    const note = buildNote(rawNote);
+    if (isTag) this.tagLine(m, timestamp, rspace, note);
+    else this.changeLine(m, timestamp, rspace, note);
   }
 
   /** Handle a tag line. */
@@ -249,7 +272,8 @@ class PlanParser {
     });
     change.addTag(tag);
     this.lines.push(tag);
-    for (const [k, v] of this.tagChanges) this.lineNoFor.set(k, v);
+    const lineNoFor = this.lineNoFor;
+    this.tagChanges.forEach((v, k) => lineNoFor.set(k, v));
     this.lineNoFor.set(`@${name}`, this.lineNo);
     this.tagChanges = new Map();
   }
@@ -310,7 +334,9 @@ class PlanParser {
   /** Parse the `[...]` of a change line into requires and conflicts. */
   dependencies(text: string, requires: Dependency[], conflicts: Dependency[]): void {
     const seen: string[] = [];
-    for (const token of splitBlanks(text)) {
+    const tokens = splitBlanks(text);
+    for (let i = 0; i < tokens.length; i++) {
+      const token = tokens[i];
       const spec = matchDependency(token);
       if (!spec) throw this.error(`"${token}" is not a valid dependency specification`);
       const dep = new Dependency(spec);
@@ -337,9 +363,12 @@ function checkChanges(
   const position = new Map<string, number>();
   const invalid: [string, string[]][] = [];
   let i = 0;
-  for (const change of section) {
+  for (let c = 0; c < section.length; c++) {
+    const change = section[c];
     const bad: string[] = [];
-    for (const dep of change.requires) {
+    const requires = change.requires;
+    for (let r = 0; r < requires.length; r++) {
+      const dep = requires[r];
       if (dep.gotProject) {
         if (dep.project !== project) continue;
       } else if (dep.gotId) {

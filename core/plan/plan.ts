@@ -223,6 +223,7 @@ export class Plan implements PlanContext {
   #idTable(): Map<string, number> {
     if (this.#ids) return this.#ids;
     const ids = new Map<string, number>();
+    this.changes.at(-1)?.id; // hashes the whole chain in one batch
     this.changes.forEach((change, i) => {
       ids.set(change.id, i);
       for (const tag of change.tags) ids.set(tag.id, i);
