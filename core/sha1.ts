@@ -1,13 +1,15 @@
 /**
- * SHA-1 (FIPS 180-4) in plain TypeScript, synchronous. Change and tag IDs
- * and script hashes are SHA-1 digests (ids.md); computing them here rather
- * than through `node:crypto` keeps that module (tens of milliseconds to
- * load) out of every command's start-up.
+ * SHA-1 (FIPS 180-4), synchronous. Change and tag IDs and script hashes are
+ * SHA-1 digests (ids.md); computing them here rather than through
+ * `node:crypto` keeps that module (tens of milliseconds to load) out of
+ * every command's start-up.
  *
- * `status` hashes every change of the plan at start-up, before the JIT has
- * warmed up, so the compression function is written for that: state in
- * locals, one branch-free loop per round, a shared message schedule, and a
- * one-shot path that pads in a reused buffer.
+ * `status` computes every change and tag ID of the plan at start-up, in a
+ * fresh process, before the JIT has warmed up. So the one-shot functions
+ * (sha1Hex, sha1HexObject, sha1HexChain) run in WebAssembly (assembled by
+ * core/sha1_wasm.ts), which is machine code from its first call, and a
+ * whole chain of IDs, each holding an earlier one, is hashed in a single
+ * call into it. The incremental Sha1 class is plain TypeScript.
  */
 
 /** The message schedule (shared: hashing is synchronous). */
@@ -149,93 +151,142 @@ export class Sha1 {
 }
 
 // ---------------------------------------------------------------------------
-// The one-shot path: the same compression function in WebAssembly, which runs
-// as machine code from its first call (JavaScript starts in the interpreter,
-// and status hashes a thousand changes before the JIT has caught up).
-
-/** Memory layout of the module: hash state, message schedule, message. */
-const STATE = 0;
-const MESSAGE = 512;
+// The one-shot paths, in WebAssembly. A chain costs one string join, one
+// encodeInto, one table, one call and one decode, however long it is: per
+// object, JavaScript only reads lengths and fills the table.
 
 /**
- * The WebAssembly module (`run(start, end)` compresses the 64-byte blocks
- * of memory [start, end) into the five words at STATE, schedule at
- * SCHEDULE; memory exported as `mem`), as built by core/sha1_wasm.ts's
- * assembler (a test checks they agree).
+ * The WebAssembly module (exports `mem`, `hash`, `chain`), as built by
+ * core/sha1_wasm.ts's assembler (a test checks they agree).
  */
 export const SHA1_WASM =
-  "AGFzbQEAAAABBgFgAn9/AAMCAQAFAwEAAQcNAgNtZW0CAANydW4AAAqSBAGPBAEHfwJAA0AgACABTw0BQQAhBwNAIAcgAC0AAEEYdCAALQABQRB0ciAALQACQQh0ciAALQADcjYCQCAAQQRqIQAgB0EEaiIHQcAASQ0ACwNAIAcgBygCNCAHKAIgcyAHKAIIcyAHKAIAc0EBdzYCQCAHQQRqIgdBwAJJDQALQQAoAgAhAkEAKAIEIQNBACgCCCEEQQAoAgwhBUEAKAIQIQZBACEHA0AgAkEFdyAFIAMgBCAFc3FzaiAGakGZ84nUBWogBygCQGohCCAFIQYgBCEFIANBHnchBCACIQMgCCECIAdBBGoiB0HQAEkNAAsDQCACQQV3IAMgBHMgBXNqIAZqQaHX5/YGaiAHKAJAaiEIIAUhBiAEIQUgA0EedyEEIAIhAyAIIQIgB0EEaiIHQaABSQ0ACwNAIAJBBXcgAyAEcSAFIAMgBHJxcmogBmpB3Pnu+HhqIAcoAkBqIQggBSEGIAQhBSADQR53IQQgAiEDIAghAiAHQQRqIgdB8AFJDQALA0AgAkEFdyADIARzIAVzaiAGakHWg4vTfGogBygCQGohCCAFIQYgBCEFIANBHnchBCACIQMgCCECIAdBBGoiB0HAAkkNAAtBAEEAKAIAIAJqNgIAQQBBACgCBCADajYCBEEAQQAoAgggBGo2AghBAEEAKAIMIAVqNgIMQQBBACgCECAGajYCEAwACwsL";
+  "AGFzbQEAAAABGwRgAX8AYAN/f38AYAN/f38Bf2AGf39/f39/AAMFBAABAgMFAwEAAQcWAwNtZW0CAARoYXNoAAEFY2hhaW4AAwrKQgTMMgEVfyAAKAIAIQYgBkEYdCAGQQh0QYCA/AdxciAGQQh2QYD+A3EgBkEYdnJyIQYgACgCBCEHIAdBGHQgB0EIdEGAgPwHcXIgB0EIdkGA/gNxIAdBGHZyciEHIAAoAgghCCAIQRh0IAhBCHRBgID8B3FyIAhBCHZBgP4DcSAIQRh2cnIhCCAAKAIMIQkgCUEYdCAJQQh0QYCA/AdxciAJQQh2QYD+A3EgCUEYdnJyIQkgACgCECEKIApBGHQgCkEIdEGAgPwHcXIgCkEIdkGA/gNxIApBGHZyciEKIAAoAhQhCyALQRh0IAtBCHRBgID8B3FyIAtBCHZBgP4DcSALQRh2cnIhCyAAKAIYIQwgDEEYdCAMQQh0QYCA/AdxciAMQQh2QYD+A3EgDEEYdnJyIQwgACgCHCENIA1BGHQgDUEIdEGAgPwHcXIgDUEIdkGA/gNxIA1BGHZyciENIAAoAiAhDiAOQRh0IA5BCHRBgID8B3FyIA5BCHZBgP4DcSAOQRh2cnIhDiAAKAIkIQ8gD0EYdCAPQQh0QYCA/AdxciAPQQh2QYD+A3EgD0EYdnJyIQ8gACgCKCEQIBBBGHQgEEEIdEGAgPwHcXIgEEEIdkGA/gNxIBBBGHZyciEQIAAoAiwhESARQRh0IBFBCHRBgID8B3FyIBFBCHZBgP4DcSARQRh2cnIhESAAKAIwIRIgEkEYdCASQQh0QYCA/AdxciASQQh2QYD+A3EgEkEYdnJyIRIgACgCNCETIBNBGHQgE0EIdEGAgPwHcXIgE0EIdkGA/gNxIBNBGHZyciETIAAoAjghFCAUQRh0IBRBCHRBgID8B3FyIBRBCHZBgP4DcSAUQRh2cnIhFCAAKAI8IRUgFUEYdCAVQQh0QYCA/AdxciAVQQh2QYD+A3EgFUEYdnJyIRVBACgCACEBQQAoAgQhAkEAKAIIIQNBACgCDCEEQQAoAhAhBSAFQZnzidQFaiAGaiAEIAIgAyAEc3FzaiABQQV0IAFBG3ZyaiEFIAJBHnQgAkECdnIhAiAEQZnzidQFaiAHaiADIAEgAiADc3FzaiAFQQV0IAVBG3ZyaiEEIAFBHnQgAUECdnIhASADQZnzidQFaiAIaiACIAUgASACc3FzaiAEQQV0IARBG3ZyaiEDIAVBHnQgBUECdnIhBSACQZnzidQFaiAJaiABIAQgBSABc3FzaiADQQV0IANBG3ZyaiECIARBHnQgBEECdnIhBCABQZnzidQFaiAKaiAFIAMgBCAFc3FzaiACQQV0IAJBG3ZyaiEBIANBHnQgA0ECdnIhAyAFQZnzidQFaiALaiAEIAIgAyAEc3FzaiABQQV0IAFBG3ZyaiEFIAJBHnQgAkECdnIhAiAEQZnzidQFaiAMaiADIAEgAiADc3FzaiAFQQV0IAVBG3ZyaiEEIAFBHnQgAUECdnIhASADQZnzidQFaiANaiACIAUgASACc3FzaiAEQQV0IARBG3ZyaiEDIAVBHnQgBUECdnIhBSACQZnzidQFaiAOaiABIAQgBSABc3FzaiADQQV0IANBG3ZyaiECIARBHnQgBEECdnIhBCABQZnzidQFaiAPaiAFIAMgBCAFc3FzaiACQQV0IAJBG3ZyaiEBIANBHnQgA0ECdnIhAyAFQZnzidQFaiAQaiAEIAIgAyAEc3FzaiABQQV0IAFBG3ZyaiEFIAJBHnQgAkECdnIhAiAEQZnzidQFaiARaiADIAEgAiADc3FzaiAFQQV0IAVBG3ZyaiEEIAFBHnQgAUECdnIhASADQZnzidQFaiASaiACIAUgASACc3FzaiAEQQV0IARBG3ZyaiEDIAVBHnQgBUECdnIhBSACQZnzidQFaiATaiABIAQgBSABc3FzaiADQQV0IANBG3ZyaiECIARBHnQgBEECdnIhBCABQZnzidQFaiAUaiAFIAMgBCAFc3FzaiACQQV0IAJBG3ZyaiEBIANBHnQgA0ECdnIhAyAFQZnzidQFaiAVaiAEIAIgAyAEc3FzaiABQQV0IAFBG3ZyaiEFIAJBHnQgAkECdnIhAiATIA5zIAhzIAZzIQYgBkEBdCAGQR92ciEGIARBmfOJ1AVqIAZqIAMgASACIANzcXNqIAVBBXQgBUEbdnJqIQQgAUEedCABQQJ2ciEBIBQgD3MgCXMgB3MhByAHQQF0IAdBH3ZyIQcgA0GZ84nUBWogB2ogAiAFIAEgAnNxc2ogBEEFdCAEQRt2cmohAyAFQR50IAVBAnZyIQUgFSAQcyAKcyAIcyEIIAhBAXQgCEEfdnIhCCACQZnzidQFaiAIaiABIAQgBSABc3FzaiADQQV0IANBG3ZyaiECIARBHnQgBEECdnIhBCAGIBFzIAtzIAlzIQkgCUEBdCAJQR92ciEJIAFBmfOJ1AVqIAlqIAUgAyAEIAVzcXNqIAJBBXQgAkEbdnJqIQEgA0EedCADQQJ2ciEDIAcgEnMgDHMgCnMhCiAKQQF0IApBH3ZyIQogBUGh1+f2BmogCmogAiADcyAEc2ogAUEFdCABQRt2cmohBSACQR50IAJBAnZyIQIgCCATcyANcyALcyELIAtBAXQgC0EfdnIhCyAEQaHX5/YGaiALaiABIAJzIANzaiAFQQV0IAVBG3ZyaiEEIAFBHnQgAUECdnIhASAJIBRzIA5zIAxzIQwgDEEBdCAMQR92ciEMIANBodfn9gZqIAxqIAUgAXMgAnNqIARBBXQgBEEbdnJqIQMgBUEedCAFQQJ2ciEFIAogFXMgD3MgDXMhDSANQQF0IA1BH3ZyIQ0gAkGh1+f2BmogDWogBCAFcyABc2ogA0EFdCADQRt2cmohAiAEQR50IARBAnZyIQQgCyAGcyAQcyAOcyEOIA5BAXQgDkEfdnIhDiABQaHX5/YGaiAOaiADIARzIAVzaiACQQV0IAJBG3ZyaiEBIANBHnQgA0ECdnIhAyAMIAdzIBFzIA9zIQ8gD0EBdCAPQR92ciEPIAVBodfn9gZqIA9qIAIgA3MgBHNqIAFBBXQgAUEbdnJqIQUgAkEedCACQQJ2ciECIA0gCHMgEnMgEHMhECAQQQF0IBBBH3ZyIRAgBEGh1+f2BmogEGogASACcyADc2ogBUEFdCAFQRt2cmohBCABQR50IAFBAnZyIQEgDiAJcyATcyARcyERIBFBAXQgEUEfdnIhESADQaHX5/YGaiARaiAFIAFzIAJzaiAEQQV0IARBG3ZyaiEDIAVBHnQgBUECdnIhBSAPIApzIBRzIBJzIRIgEkEBdCASQR92ciESIAJBodfn9gZqIBJqIAQgBXMgAXNqIANBBXQgA0EbdnJqIQIgBEEedCAEQQJ2ciEEIBAgC3MgFXMgE3MhEyATQQF0IBNBH3ZyIRMgAUGh1+f2BmogE2ogAyAEcyAFc2ogAkEFdCACQRt2cmohASADQR50IANBAnZyIQMgESAMcyAGcyAUcyEUIBRBAXQgFEEfdnIhFCAFQaHX5/YGaiAUaiACIANzIARzaiABQQV0IAFBG3ZyaiEFIAJBHnQgAkECdnIhAiASIA1zIAdzIBVzIRUgFUEBdCAVQR92ciEVIARBodfn9gZqIBVqIAEgAnMgA3NqIAVBBXQgBUEbdnJqIQQgAUEedCABQQJ2ciEBIBMgDnMgCHMgBnMhBiAGQQF0IAZBH3ZyIQYgA0Gh1+f2BmogBmogBSABcyACc2ogBEEFdCAEQRt2cmohAyAFQR50IAVBAnZyIQUgFCAPcyAJcyAHcyEHIAdBAXQgB0EfdnIhByACQaHX5/YGaiAHaiAEIAVzIAFzaiADQQV0IANBG3ZyaiECIARBHnQgBEECdnIhBCAVIBBzIApzIAhzIQggCEEBdCAIQR92ciEIIAFBodfn9gZqIAhqIAMgBHMgBXNqIAJBBXQgAkEbdnJqIQEgA0EedCADQQJ2ciEDIAYgEXMgC3MgCXMhCSAJQQF0IAlBH3ZyIQkgBUGh1+f2BmogCWogAiADcyAEc2ogAUEFdCABQRt2cmohBSACQR50IAJBAnZyIQIgByAScyAMcyAKcyEKIApBAXQgCkEfdnIhCiAEQaHX5/YGaiAKaiABIAJzIANzaiAFQQV0IAVBG3ZyaiEEIAFBHnQgAUECdnIhASAIIBNzIA1zIAtzIQsgC0EBdCALQR92ciELIANBodfn9gZqIAtqIAUgAXMgAnNqIARBBXQgBEEbdnJqIQMgBUEedCAFQQJ2ciEFIAkgFHMgDnMgDHMhDCAMQQF0IAxBH3ZyIQwgAkGh1+f2BmogDGogBCAFcyABc2ogA0EFdCADQRt2cmohAiAEQR50IARBAnZyIQQgCiAVcyAPcyANcyENIA1BAXQgDUEfdnIhDSABQaHX5/YGaiANaiADIARzIAVzaiACQQV0IAJBG3ZyaiEBIANBHnQgA0ECdnIhAyALIAZzIBBzIA5zIQ4gDkEBdCAOQR92ciEOIAVB3Pnu+HhqIA5qIAIgA3EgBCACIANycXJqIAFBBXQgAUEbdnJqIQUgAkEedCACQQJ2ciECIAwgB3MgEXMgD3MhDyAPQQF0IA9BH3ZyIQ8gBEHc+e74eGogD2ogASACcSADIAEgAnJxcmogBUEFdCAFQRt2cmohBCABQR50IAFBAnZyIQEgDSAIcyAScyAQcyEQIBBBAXQgEEEfdnIhECADQdz57vh4aiAQaiAFIAFxIAIgBSABcnFyaiAEQQV0IARBG3ZyaiEDIAVBHnQgBUECdnIhBSAOIAlzIBNzIBFzIREgEUEBdCARQR92ciERIAJB3Pnu+HhqIBFqIAQgBXEgASAEIAVycXJqIANBBXQgA0EbdnJqIQIgBEEedCAEQQJ2ciEEIA8gCnMgFHMgEnMhEiASQQF0IBJBH3ZyIRIgAUHc+e74eGogEmogAyAEcSAFIAMgBHJxcmogAkEFdCACQRt2cmohASADQR50IANBAnZyIQMgECALcyAVcyATcyETIBNBAXQgE0EfdnIhEyAFQdz57vh4aiATaiACIANxIAQgAiADcnFyaiABQQV0IAFBG3ZyaiEFIAJBHnQgAkECdnIhAiARIAxzIAZzIBRzIRQgFEEBdCAUQR92ciEUIARB3Pnu+HhqIBRqIAEgAnEgAyABIAJycXJqIAVBBXQgBUEbdnJqIQQgAUEedCABQQJ2ciEBIBIgDXMgB3MgFXMhFSAVQQF0IBVBH3ZyIRUgA0Hc+e74eGogFWogBSABcSACIAUgAXJxcmogBEEFdCAEQRt2cmohAyAFQR50IAVBAnZyIQUgEyAOcyAIcyAGcyEGIAZBAXQgBkEfdnIhBiACQdz57vh4aiAGaiAEIAVxIAEgBCAFcnFyaiADQQV0IANBG3ZyaiECIARBHnQgBEECdnIhBCAUIA9zIAlzIAdzIQcgB0EBdCAHQR92ciEHIAFB3Pnu+HhqIAdqIAMgBHEgBSADIARycXJqIAJBBXQgAkEbdnJqIQEgA0EedCADQQJ2ciEDIBUgEHMgCnMgCHMhCCAIQQF0IAhBH3ZyIQggBUHc+e74eGogCGogAiADcSAEIAIgA3JxcmogAUEFdCABQRt2cmohBSACQR50IAJBAnZyIQIgBiARcyALcyAJcyEJIAlBAXQgCUEfdnIhCSAEQdz57vh4aiAJaiABIAJxIAMgASACcnFyaiAFQQV0IAVBG3ZyaiEEIAFBHnQgAUECdnIhASAHIBJzIAxzIApzIQogCkEBdCAKQR92ciEKIANB3Pnu+HhqIApqIAUgAXEgAiAFIAFycXJqIARBBXQgBEEbdnJqIQMgBUEedCAFQQJ2ciEFIAggE3MgDXMgC3MhCyALQQF0IAtBH3ZyIQsgAkHc+e74eGogC2ogBCAFcSABIAQgBXJxcmogA0EFdCADQRt2cmohAiAEQR50IARBAnZyIQQgCSAUcyAOcyAMcyEMIAxBAXQgDEEfdnIhDCABQdz57vh4aiAMaiADIARxIAUgAyAEcnFyaiACQQV0IAJBG3ZyaiEBIANBHnQgA0ECdnIhAyAKIBVzIA9zIA1zIQ0gDUEBdCANQR92ciENIAVB3Pnu+HhqIA1qIAIgA3EgBCACIANycXJqIAFBBXQgAUEbdnJqIQUgAkEedCACQQJ2ciECIAsgBnMgEHMgDnMhDiAOQQF0IA5BH3ZyIQ4gBEHc+e74eGogDmogASACcSADIAEgAnJxcmogBUEFdCAFQRt2cmohBCABQR50IAFBAnZyIQEgDCAHcyARcyAPcyEPIA9BAXQgD0EfdnIhDyADQdz57vh4aiAPaiAFIAFxIAIgBSABcnFyaiAEQQV0IARBG3ZyaiEDIAVBHnQgBUECdnIhBSANIAhzIBJzIBBzIRAgEEEBdCAQQR92ciEQIAJB3Pnu+HhqIBBqIAQgBXEgASAEIAVycXJqIANBBXQgA0EbdnJqIQIgBEEedCAEQQJ2ciEEIA4gCXMgE3MgEXMhESARQQF0IBFBH3ZyIREgAUHc+e74eGogEWogAyAEcSAFIAMgBHJxcmogAkEFdCACQRt2cmohASADQR50IANBAnZyIQMgDyAKcyAUcyAScyESIBJBAXQgEkEfdnIhEiAFQdaDi9N8aiASaiACIANzIARzaiABQQV0IAFBG3ZyaiEFIAJBHnQgAkECdnIhAiAQIAtzIBVzIBNzIRMgE0EBdCATQR92ciETIARB1oOL03xqIBNqIAEgAnMgA3NqIAVBBXQgBUEbdnJqIQQgAUEedCABQQJ2ciEBIBEgDHMgBnMgFHMhFCAUQQF0IBRBH3ZyIRQgA0HWg4vTfGogFGogBSABcyACc2ogBEEFdCAEQRt2cmohAyAFQR50IAVBAnZyIQUgEiANcyAHcyAVcyEVIBVBAXQgFUEfdnIhFSACQdaDi9N8aiAVaiAEIAVzIAFzaiADQQV0IANBG3ZyaiECIARBHnQgBEECdnIhBCATIA5zIAhzIAZzIQYgBkEBdCAGQR92ciEGIAFB1oOL03xqIAZqIAMgBHMgBXNqIAJBBXQgAkEbdnJqIQEgA0EedCADQQJ2ciEDIBQgD3MgCXMgB3MhByAHQQF0IAdBH3ZyIQcgBUHWg4vTfGogB2ogAiADcyAEc2ogAUEFdCABQRt2cmohBSACQR50IAJBAnZyIQIgFSAQcyAKcyAIcyEIIAhBAXQgCEEfdnIhCCAEQdaDi9N8aiAIaiABIAJzIANzaiAFQQV0IAVBG3ZyaiEEIAFBHnQgAUECdnIhASAGIBFzIAtzIAlzIQkgCUEBdCAJQR92ciEJIANB1oOL03xqIAlqIAUgAXMgAnNqIARBBXQgBEEbdnJqIQMgBUEedCAFQQJ2ciEFIAcgEnMgDHMgCnMhCiAKQQF0IApBH3ZyIQogAkHWg4vTfGogCmogBCAFcyABc2ogA0EFdCADQRt2cmohAiAEQR50IARBAnZyIQQgCCATcyANcyALcyELIAtBAXQgC0EfdnIhCyABQdaDi9N8aiALaiADIARzIAVzaiACQQV0IAJBG3ZyaiEBIANBHnQgA0ECdnIhAyAJIBRzIA5zIAxzIQwgDEEBdCAMQR92ciEMIAVB1oOL03xqIAxqIAIgA3MgBHNqIAFBBXQgAUEbdnJqIQUgAkEedCACQQJ2ciECIAogFXMgD3MgDXMhDSANQQF0IA1BH3ZyIQ0gBEHWg4vTfGogDWogASACcyADc2ogBUEFdCAFQRt2cmohBCABQR50IAFBAnZyIQEgCyAGcyAQcyAOcyEOIA5BAXQgDkEfdnIhDiADQdaDi9N8aiAOaiAFIAFzIAJzaiAEQQV0IARBG3ZyaiEDIAVBHnQgBUECdnIhBSAMIAdzIBFzIA9zIQ8gD0EBdCAPQR92ciEPIAJB1oOL03xqIA9qIAQgBXMgAXNqIANBBXQgA0EbdnJqIQIgBEEedCAEQQJ2ciEEIA0gCHMgEnMgEHMhECAQQQF0IBBBH3ZyIRAgAUHWg4vTfGogEGogAyAEcyAFc2ogAkEFdCACQRt2cmohASADQR50IANBAnZyIQMgDiAJcyATcyARcyERIBFBAXQgEUEfdnIhESAFQdaDi9N8aiARaiACIANzIARzaiABQQV0IAFBG3ZyaiEFIAJBHnQgAkECdnIhAiAPIApzIBRzIBJzIRIgEkEBdCASQR92ciESIARB1oOL03xqIBJqIAEgAnMgA3NqIAVBBXQgBUEbdnJqIQQgAUEedCABQQJ2ciEBIBAgC3MgFXMgE3MhEyATQQF0IBNBH3ZyIRMgA0HWg4vTfGogE2ogBSABcyACc2ogBEEFdCAEQRt2cmohAyAFQR50IAVBAnZyIQUgESAMcyAGcyAUcyEUIBRBAXQgFEEfdnIhFCACQdaDi9N8aiAUaiAEIAVzIAFzaiADQQV0IANBG3ZyaiECIARBHnQgBEECdnIhBCASIA1zIAdzIBVzIRUgFUEBdCAVQR92ciEVIAFB1oOL03xqIBVqIAMgBHMgBXNqIAJBBXQgAkEbdnJqIQEgA0EedCADQQJ2ciEDQQBBACgCACABajYCAEEAQQAoAgQgAmo2AgRBAEEAKAIIIANqNgIIQQBBACgCDCAEajYCDEEAQQAoAhAgBWo2AhALjgwBA38gACABaiEDIAAgAUEIakEGdkEBakEGdGohBCADQYABOgAAIANBAWpBACAEIANrQQlr/AsAIAFBHXYhBSAEQQhrIAVBGHQgBUEIdEGAgPwHcXIgBUEIdkGA/gNxIAVBGHZycjYCACABQQN0IQUgBEEEayAFQRh0IAVBCHRBgID8B3FyIAVBCHZBgP4DcSAFQRh2cnI2AgBBAEGBxpS6BjYCAEEAQYnXtv5+NgIEQQBB/rnrxXk2AghBAEH2qMmBATYCDEEAQfDDy558NgIQIAAhAwNAIAMQACADQcAAaiEDIAMgBEkNAAtBACgCACEDIANBHHZBD3EhBSACIAVBMGogBUEGakEEdkEnbGo6AAAgA0EYdkEPcSEFIAIgBUEwaiAFQQZqQQR2QSdsajoAASADQRR2QQ9xIQUgAiAFQTBqIAVBBmpBBHZBJ2xqOgACIANBEHZBD3EhBSACIAVBMGogBUEGakEEdkEnbGo6AAMgA0EMdkEPcSEFIAIgBUEwaiAFQQZqQQR2QSdsajoABCADQQh2QQ9xIQUgAiAFQTBqIAVBBmpBBHZBJ2xqOgAFIANBBHZBD3EhBSACIAVBMGogBUEGakEEdkEnbGo6AAYgA0EAdkEPcSEFIAIgBUEwaiAFQQZqQQR2QSdsajoAB0EAKAIEIQMgA0EcdkEPcSEFIAIgBUEwaiAFQQZqQQR2QSdsajoACCADQRh2QQ9xIQUgAiAFQTBqIAVBBmpBBHZBJ2xqOgAJIANBFHZBD3EhBSACIAVBMGogBUEGakEEdkEnbGo6AAogA0EQdkEPcSEFIAIgBUEwaiAFQQZqQQR2QSdsajoACyADQQx2QQ9xIQUgAiAFQTBqIAVBBmpBBHZBJ2xqOgAMIANBCHZBD3EhBSACIAVBMGogBUEGakEEdkEnbGo6AA0gA0EEdkEPcSEFIAIgBUEwaiAFQQZqQQR2QSdsajoADiADQQB2QQ9xIQUgAiAFQTBqIAVBBmpBBHZBJ2xqOgAPQQAoAgghAyADQRx2QQ9xIQUgAiAFQTBqIAVBBmpBBHZBJ2xqOgAQIANBGHZBD3EhBSACIAVBMGogBUEGakEEdkEnbGo6ABEgA0EUdkEPcSEFIAIgBUEwaiAFQQZqQQR2QSdsajoAEiADQRB2QQ9xIQUgAiAFQTBqIAVBBmpBBHZBJ2xqOgATIANBDHZBD3EhBSACIAVBMGogBUEGakEEdkEnbGo6ABQgA0EIdkEPcSEFIAIgBUEwaiAFQQZqQQR2QSdsajoAFSADQQR2QQ9xIQUgAiAFQTBqIAVBBmpBBHZBJ2xqOgAWIANBAHZBD3EhBSACIAVBMGogBUEGakEEdkEnbGo6ABdBACgCDCEDIANBHHZBD3EhBSACIAVBMGogBUEGakEEdkEnbGo6ABggA0EYdkEPcSEFIAIgBUEwaiAFQQZqQQR2QSdsajoAGSADQRR2QQ9xIQUgAiAFQTBqIAVBBmpBBHZBJ2xqOgAaIANBEHZBD3EhBSACIAVBMGogBUEGakEEdkEnbGo6ABsgA0EMdkEPcSEFIAIgBUEwaiAFQQZqQQR2QSdsajoAHCADQQh2QQ9xIQUgAiAFQTBqIAVBBmpBBHZBJ2xqOgAdIANBBHZBD3EhBSACIAVBMGogBUEGakEEdkEnbGo6AB4gA0EAdkEPcSEFIAIgBUEwaiAFQQZqQQR2QSdsajoAH0EAKAIQIQMgA0EcdkEPcSEFIAIgBUEwaiAFQQZqQQR2QSdsajoAICADQRh2QQ9xIQUgAiAFQTBqIAVBBmpBBHZBJ2xqOgAhIANBFHZBD3EhBSACIAVBMGogBUEGakEEdkEnbGo6ACIgA0EQdkEPcSEFIAIgBUEwaiAFQQZqQQR2QSdsajoAIyADQQx2QQ9xIQUgAiAFQTBqIAVBBmpBBHZBJ2xqOgAkIANBCHZBD3EhBSACIAVBMGogBUEGakEEdkEnbGo6ACUgA0EEdkEPcSEFIAIgBUEwaiAFQQZqQQR2QSdsajoAJiADQQB2QQ9xIQUgAiAFQTBqIAVBBmpBBHZBJ2xqOgAnC5EBAQN/IAIEQCABDwsgACEDAkADQEEAIAFIRQ0BQQggASABQQhOGyEFIAMpAwBCgIGChIiQoMCAf0HAACAFQQN0a62Ig1AEQCADIAVqIQMgASAFayEBBSADLQAAIQQgA0EBaiAEQcABT2ogBEHgAU8gBEHwAU9qaiEDIAFBAWsgBEHwAU9rIQELDAALCyADIABrC9YCAQp/IAAgAUEEdGohBiAEIQcCQANAIAAgBklFDQEgACgCDCEIIAIgACgCACADEAIhCSACIAlqQQFqIAAoAgQgAxACIQogAiAJaiAKakECaiAAKAIIIAMQAiELIAogC2ogCEEATkEobGohDCAFIAIgCfwKAAAgAiAJakEBaiECIAUgCWohDSANQSA6AAAgDCEOA0AgDUEBaiENIA5BCm4hDiAOQQBHDQALIAwhDiANIQ8DQCAPIA5BCnBBMGo6AAAgD0EBayEPIA5BCm4hDiAOQQBHDQALIA1BADoAASANQQJqIQ0gDSACIAr8CgAAIA0gCmohDSACIApqQQFqIQIgCEEATgRAIA0gBCAIQShsakEo/AoAACANQShqIQ0LIA0gAiAL/AoAACANIAtqIQ0gAiALakEBaiECIAUgDSAFayAHEAEgB0EoaiEHIABBEGohAAwACwsL";
 
-/** The instantiated module and views of its memory (on first use; renewed when it grows). */
-let wasm:
-  | { mem: WebAssembly.Memory; run: (start: number, end: number) => void; bytes: Uint8Array }
-  | undefined;
+/** The instantiated module and a view of its memory (renewed when it grows). */
+interface Sha1Wasm {
+  mem: WebAssembly.Memory;
+  hash: (start: number, n: number, out: number) => void;
+  chain: (
+    table: number,
+    count: number,
+    src: number,
+    ascii: number,
+    out: number,
+    scratch: number,
+  ) => void;
+  bytes: Uint8Array;
+}
 
-/** The module, with memory for a message of `size` padded bytes at MESSAGE. */
-function sha1Wasm(size: number): NonNullable<typeof wasm> {
+let wasm: Sha1Wasm | undefined;
+
+/** The module, with at least `size` bytes of memory. */
+function sha1Wasm(size: number): Sha1Wasm {
   if (!wasm) {
-    const { exports } = new WebAssembly.Instance(new WebAssembly.Module(fromBase64(SHA1_WASM)));
-    const mem = exports.mem as WebAssembly.Memory;
-    wasm = { mem, run: exports.run as (s: number, e: number) => void, bytes: new Uint8Array(0) };
+    const module = new WebAssembly.Module(Uint8Array.fromBase64(SHA1_WASM));
+    const exports = new WebAssembly.Instance(module).exports as unknown as Omit<Sha1Wasm, "bytes">;
+    wasm = { mem: exports.mem, hash: exports.hash, chain: exports.chain, bytes: new Uint8Array(0) };
   }
   const { mem } = wasm;
-  if (mem.buffer.byteLength < MESSAGE + size) {
-    mem.grow(Math.ceil((MESSAGE + size - mem.buffer.byteLength) / 65536));
+  if (mem.buffer.byteLength < size) {
+    mem.grow(Math.ceil((size - mem.buffer.byteLength) / 65536));
   }
   if (wasm.bytes.buffer !== mem.buffer) wasm.bytes = new Uint8Array(mem.buffer);
   return wasm;
 }
 
-/** Pad the `n` message bytes at `start`, hash them, and return the hex digest. */
-function finish(w: NonNullable<typeof wasm>, start: number, n: number): string {
-  const buf = w.bytes;
-  const size = (((n + 8) >>> 6) + 1) << 6;
-  buf[start + n] = 0x80;
-  buf.fill(0, start + n + 1, start + size - 8);
-  writeLength(buf, start + size - 8, n);
-  const state = new Int32Array(buf.buffer, STATE, 5);
-  init(state);
-  w.run(start, start + size);
-  return hexDigest(state);
-}
+/** Memory layout: the hash state below 64 (see sha1_wasm.ts); a digest's hex; the data. */
+const HEX = 64;
+const DATA = 128;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /** SHA-1 of the bytes as 40 lowercase hex digits. */
 export function sha1Hex(...chunks: Uint8Array[]): string {
   let n = 0;
   for (const c of chunks) n += c.length;
-  const w = sha1Wasm(n + 72);
-  let o = MESSAGE;
+  const w = sha1Wasm(DATA + n + 72);
+  let o = DATA;
   for (const c of chunks) {
     w.bytes.set(c, o);
     o += c.length;
   }
-  return finish(w, MESSAGE, n);
+  w.hash(DATA, n, HEX);
+  return decoder.decode(w.bytes.subarray(HEX, HEX + 40));
 }
-
-/** Room left before the text for the `"<kind> <length>\0"` header. */
-const HEADER_ROOM = 64;
 
 /**
  * SHA-1 of `text` as UTF-8 after a git-object header: of the bytes
- * `"<kind> <byte length>\0<text>"`, as 40 lowercase hex digits. `kind` is
- * ASCII and short.
+ * `"<kind> <byte length>\0<text>"`, as 40 lowercase hex digits.
  */
 export function sha1HexObject(kind: string, text: string): string {
-  const w = sha1Wasm(HEADER_ROOM + text.length * 3 + 72);
-  const body = MESSAGE + HEADER_ROOM;
-  const n = encoder.encodeInto(text, w.bytes.subarray(body)).written;
-  const header = `${kind} ${n}\0`;
-  const start = body - header.length;
-  for (let i = 0; i < header.length; i++) w.bytes[start + i] = header.charCodeAt(i);
-  return finish(w, start, header.length + n);
+  return sha1HexChain([{ kind, prefix: text, suffix: "" }])[0];
 }
 
-const encoder = new TextEncoder();
+/**
+ * One object of a chain: its ID is the SHA-1 of `"<kind> <byte length>\0" +
+ * text` (git-object style, as sha1HexObject), where text = prefix + (ref ===
+ * undefined ? "" : the hex ID of objects[ref], which must come earlier) +
+ * suffix.
+ */
+export interface ChainObject {
+  kind: string;
+  prefix: string;
+  ref?: number;
+  suffix: string;
+}
 
-/** Decode base64 (the module's bytes). */
-function fromBase64(text: string): Uint8Array<ArrayBuffer> {
-  const raw = atob(text);
-  const out = new Uint8Array(raw.length);
-  for (let i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
-  return out;
+/**
+ * The hex IDs of `objects`, in order (the digests sha1HexObject gives for
+ * each full text), computed in one call into WebAssembly.
+ */
+export function sha1HexChain(objects: readonly ChainObject[]): string[] {
+  const count = objects.length;
+  // Layout: the table (four words an object), the IDs (40 bytes an object),
+  // the UTF-8 text of the objects' parts, the scratch message.
+  const out = DATA + 16 * count;
+  const src = out + 40 * count;
+  let w = sha1Wasm(src);
+  const table = new Int32Array(w.mem.buffer, DATA, 4 * count);
+  // Each object's kind, prefix and suffix, each followed by a separator
+  // (see sha1_wasm.ts `chainFunction`).
+  const parts: string[] = new Array(3 * count);
+  let longest = 0;
+  for (let i = 0, t = 0, p = 0; i < count; i++, t += 4, p += 3) {
+    const { kind, prefix, ref, suffix } = objects[i];
+    const units = kind.length + prefix.length + suffix.length;
+    if (units > longest) longest = units;
+    parts[p] = kind;
+    table[t] = kind.length;
+    if (ref === undefined) {
+      // No ID in between: one text (a surrogate pair may span the two).
+      parts[p + 1] = prefix + suffix;
+      parts[p + 2] = "";
+      table[t + 1] = units - kind.length;
+      table[t + 2] = 0;
+      table[t + 3] = -1;
+    } else {
+      if (!(ref >= 0 && ref < i && Number.isInteger(ref))) {
+        throw new RangeError(`object ${i} refers to ${ref}, not an earlier object`);
+      }
+      parts[p + 1] = prefix;
+      parts[p + 2] = suffix;
+      table[t + 1] = prefix.length;
+      table[t + 2] = suffix.length;
+      table[t + 3] = ref;
+    }
+  }
+  const text = parts.join("\n");
+  // UTF-8 takes at most three bytes a UTF-16 unit (and the scan of it reads
+  // up to 8 bytes ahead); the scratch message needs room for the header
+  // (kind, space, ten digits, NUL), the ID and the padding.
+  const scratch = src + 3 * text.length + 8;
+  w = sha1Wasm(scratch + 3 * longest + 128);
+  const written = encoder.encodeInto(text, w.bytes.subarray(src, scratch)).written;
+  // As many bytes as units only if every character is ASCII.
+  w.chain(DATA, count, src, written === text.length ? 1 : 0, out, scratch);
+  const hex = decoder.decode(w.bytes.subarray(out, src));
+  const ids: string[] = new Array(count);
+  for (let i = 0; i < count; i++) ids[i] = hex.slice(40 * i, 40 * i + 40);
+  return ids;
 }

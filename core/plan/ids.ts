@@ -3,7 +3,12 @@
  * `"<kind> <byte length>\0"` followed by the UTF-8 INFO text, git-object
  * style; a script hash is the SHA-1 of the deploy script's raw bytes.
  */
-import { sha1Hex, sha1HexObject } from "../sha1.ts";
+import {
+  type ChainObject as Sha1ChainObject,
+  sha1Hex,
+  sha1HexChain,
+  sha1HexObject,
+} from "../sha1.ts";
 
 /** The fields of a change's INFO text (ids.md §1.1). */
 export interface ChangeInfoFields {
@@ -82,21 +87,13 @@ export function changeInfoParts(f: ChangeInfoFields, hasParent: boolean): InfoPa
  * One object of an ID chain: its ID is that of kind `kind` and INFO text
  * `prefix + (ref === undefined ? "" : ID of objects[ref]) + suffix`.
  */
-export interface ChainObject {
+export interface ChainObject extends Sha1ChainObject {
   kind: "change" | "tag";
-  prefix: string;
-  /** Index of an earlier object whose ID goes between prefix and suffix. */
-  ref?: number;
-  suffix: string;
 }
 
-/** The IDs of a chain of objects, each possibly holding an earlier one's ID. */
+/** The IDs of a chain of objects, each possibly holding an earlier one's ID (one hashing pass). */
 export function chainIds(objects: readonly ChainObject[]): string[] {
-  const ids: string[] = [];
-  for (const o of objects) {
-    ids.push(objectId(o.kind, o.prefix + (o.ref === undefined ? "" : ids[o.ref]) + o.suffix));
-  }
-  return ids;
+  return sha1HexChain(objects);
 }
 
 /** A tag's INFO text. */
