@@ -11,6 +11,7 @@
 import type { Host } from "./core/host.ts";
 import type { Output } from "./core/output.ts";
 import { programName, systemDir } from "./io/install.ts";
+import { importLazily } from "./io/lazy_import.ts";
 import denoConfig from "./deno.json" with { type: "json" };
 
 /** sqlitch's own version, stamped from deno.json. */
@@ -35,32 +36,33 @@ const CORE_OPTIONS = [
   "version",
 ];
 
+/** A command module, loaded when its command runs (see io/lazy_import.ts). */
+type CommandModule = { run: import("./commands/context.ts").CommandRun };
+const lazy = (path: string) => importLazily<CommandModule>(path, import.meta.url);
+
 /** Every Sqitch command, and where sqlitch implements it. */
-const COMMANDS: Record<
-  string,
-  (() => Promise<{ run: import("./commands/context.ts").CommandRun }>) | null
-> = {
-  add: () => import("./commands/add.ts"),
-  bundle: () => import("./commands/bundle.ts"),
-  check: () => import("./commands/check.ts"),
-  checkout: () => import("./commands/checkout.ts"),
-  completion: () => import("./commands/completion.ts"),
-  config: () => import("./commands/config.ts"),
-  deploy: () => import("./commands/deploy.ts"),
-  engine: () => import("./commands/engine.ts"),
-  help: () => import("./commands/help.ts"),
-  init: () => import("./commands/init.ts"),
-  log: () => import("./commands/log.ts"),
-  plan: () => import("./commands/plan.ts"),
-  rebase: () => import("./commands/rebase.ts"),
-  revert: () => import("./commands/revert.ts"),
-  rework: () => import("./commands/rework.ts"),
-  show: () => import("./commands/show.ts"),
-  status: () => import("./commands/status.ts"),
-  tag: () => import("./commands/tag.ts"),
-  target: () => import("./commands/target.ts"),
-  upgrade: () => import("./commands/upgrade.ts"),
-  verify: () => import("./commands/verify.ts"),
+const COMMANDS: Record<string, (() => Promise<CommandModule>) | null> = {
+  add: () => lazy("./commands/add.ts"),
+  bundle: () => lazy("./commands/bundle.ts"),
+  check: () => lazy("./commands/check.ts"),
+  checkout: () => lazy("./commands/checkout.ts"),
+  completion: () => lazy("./commands/completion.ts"),
+  config: () => lazy("./commands/config.ts"),
+  deploy: () => lazy("./commands/deploy.ts"),
+  engine: () => lazy("./commands/engine.ts"),
+  help: () => lazy("./commands/help.ts"),
+  init: () => lazy("./commands/init.ts"),
+  log: () => lazy("./commands/log.ts"),
+  plan: () => lazy("./commands/plan.ts"),
+  rebase: () => lazy("./commands/rebase.ts"),
+  revert: () => lazy("./commands/revert.ts"),
+  rework: () => lazy("./commands/rework.ts"),
+  show: () => lazy("./commands/show.ts"),
+  status: () => lazy("./commands/status.ts"),
+  tag: () => lazy("./commands/tag.ts"),
+  target: () => lazy("./commands/target.ts"),
+  upgrade: () => lazy("./commands/upgrade.ts"),
+  verify: () => lazy("./commands/verify.ts"),
 };
 
 /** Arguments after which Sqitch skips the next word when looking for the command. */
@@ -122,7 +124,10 @@ export async function main(argv: string[], host: Host, execPath: string): Promis
     const args = core.args;
     const found = findCommand(args);
     if (opts.help || opts.man) {
-      const help = await import("./commands/help.ts");
+      const help = await importLazily<typeof import("./commands/help.ts")>(
+        "./commands/help.ts",
+        import.meta.url,
+      );
       return help.showHelp(out, found.name);
     }
     if (!found.name) {
@@ -181,7 +186,10 @@ function configVerbosity(value: string | undefined): number {
 async function render(e: unknown, out: Output): Promise<number> {
   const { SqlitchError, systemErrorText, UsageError } = await import("./core/errors.ts");
   if (e instanceof UsageError) {
-    const { USAGE, COMMAND_LIST } = await import("./commands/usage.ts");
+    const { USAGE, COMMAND_LIST } = await importLazily<typeof import("./commands/usage.ts")>(
+      "./commands/usage.ts",
+      import.meta.url,
+    );
     for (const line of e.lines) out.vent(line);
     out.ventLiteral(e.command ? USAGE[e.command] ?? COMMAND_LIST : COMMAND_LIST);
     return 2;

@@ -16,6 +16,7 @@ import type { Engine, Person, ScriptOutput } from "../engines/engine.ts";
 import { type CommandContext, optionString } from "./context.ts";
 import { CONTEXT_OPTIONS, contextProperties } from "./plan_command.ts";
 import { type ConfigProperties, targetContext } from "./target_config.ts";
+import { importLazily } from "../io/lazy_import.ts";
 
 /** The connection options (Sqitch's ConnectingCommand role), after a command's own. */
 export const CONNECTION_OPTIONS = [
@@ -83,11 +84,14 @@ export function dbArgs(
     args,
     target: optionString(options.target),
     isChange: (arg, target) =>
-      host.fs.stat(target.planFile) !== undefined && planOf(target).contains(arg),
+      host.fs.stat(target.planFile) !== undefined &&
+      planOf(target).contains(arg),
     fileExists: (path) => host.fs.stat(path) !== undefined,
   });
   const [target, ...others] = parsed.targets;
-  if (others.length > 0) out.warn(`Too many targets specified; connecting to ${target.name}`);
+  if (others.length > 0) {
+    out.warn(`Too many targets specified; connecting to ${target.name}`);
+  }
   return { target, changes: parsed.changes, plan: () => planOf(target) };
 }
 
@@ -104,22 +108,42 @@ export async function engineFor(
 ): Promise<Engine> {
   const key = target.engineKey ?? target.engine;
   if (key === "pg") {
-    const { PgEngine } = await import("../engines/pg.ts");
+    const { PgEngine } = await importLazily<typeof import("../engines/pg.ts")>(
+      "../engines/pg.ts",
+      import.meta.url,
+    );
     return PgEngine.fromTarget(target);
   }
   if (key === "cockroach") {
-    const { CockroachEngine } = await import("../engines/cockroach.ts");
+    const { CockroachEngine } = await importLazily<
+      typeof import("../engines/cockroach.ts")
+    >(
+      "../engines/cockroach.ts",
+      import.meta.url,
+    );
     return CockroachEngine.fromTarget(target);
   }
   if (key === "mysql") {
-    const { MysqlEngine } = await import("../engines/mysql.ts");
+    const { MysqlEngine } = await importLazily<
+      typeof import("../engines/mysql.ts")
+    >(
+      "../engines/mysql.ts",
+      import.meta.url,
+    );
     return MysqlEngine.fromTarget(target);
   }
   if (key !== "sqlite") {
     requireEngine(target.engine); // `Unknown engine: {e}`, as Sqitch ≥ 1.5
-    throw new SqlitchError(`sqlitch cannot ${doing} ${key} targets yet`, { ident: "engine" });
+    throw new SqlitchError(`sqlitch cannot ${doing} ${key} targets yet`, {
+      ident: "engine",
+    });
   }
-  const { SqliteEngine } = await import("../engines/sqlite.ts");
+  const { SqliteEngine } = await importLazily<
+    typeof import("../engines/sqlite.ts")
+  >(
+    "../engines/sqlite.ts",
+    import.meta.url,
+  );
   return SqliteEngine.fromTarget(target, { registryOutput });
 }
 
@@ -150,13 +174,19 @@ export function scriptVariables(
   set: OptionValue | undefined,
 ): Record<string, string> {
   const vars: Record<string, string> = {};
-  for (const s of sections) Object.assign(vars, ctx.config.getSection(`${s}.variables`));
+  for (const s of sections) {
+    Object.assign(vars, ctx.config.getSection(`${s}.variables`));
+  }
   Object.assign(vars, target.variables);
-  if (set && typeof set === "object" && !Array.isArray(set)) Object.assign(vars, set);
+  if (set && typeof set === "object" && !Array.isArray(set)) {
+    Object.assign(vars, set);
+  }
   return vars;
 }
 
 /** The first Perl-true of the values. */
-export function firstTrue(...values: (string | undefined)[]): string | undefined {
+export function firstTrue(
+  ...values: (string | undefined)[]
+): string | undefined {
   return values.find((v) => perlTrue(v));
 }

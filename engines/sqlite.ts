@@ -30,6 +30,7 @@ import { SQLITE_REGISTRY_SQL, SQLITE_UPGRADES } from "./sqlite_registry_sql.ts";
 type ScriptRunner = typeof import("./sqlite_script.ts");
 let scriptRunner: ScriptRunner | undefined;
 import { SqliteClient } from "./sqlite_client.ts";
+import { importLazily } from "../io/lazy_import.ts";
 
 /** Where an SQLite engine works: paths as the sqlite3 client would be given them. */
 export interface SqliteEngineOptions {
@@ -796,7 +797,7 @@ export class SqliteEngine implements Engine {
   /** Variables are ignored on SQLite, as in Sqitch (engine-semantics.md §7.1). */
   async runScript(path: string, _variables: ScriptVariables, out: ScriptOutput): Promise<void> {
     if (this.client) return await this.client.runFile(this.dbPath, path, out);
-    scriptRunner ??= await import("./sqlite_script.ts");
+    scriptRunner ??= await importLazily<ScriptRunner>("./sqlite_script.ts", import.meta.url);
     const { status } = scriptRunner.runSqliteScript(this.dbPath, path, out);
     if (status !== 0) throw new ScriptError(path, status);
   }

@@ -10,6 +10,10 @@
  * deno.json says), and the npm drivers (pg, mysql2) are imported with
  * literal specifiers, which `deno compile` follows and embeds.
  *
+ * Commands and engines are imported lazily (io/lazy_import.ts), with
+ * specifiers `deno compile` cannot follow, so the directories that hold the
+ * program's modules are given to it as roots of their own (PROGRAM_DIRS).
+ *
  * `deno compile` needs the Deno runtime (`denort`) of each target, which it
  * downloads unless DENORT_BIN names a local one. DENORT_BIN is one runtime for
  * one platform: with it, only that platform is built (the host's when no
@@ -50,12 +54,15 @@ export const SUMS_FILE = "SHA256SUMS";
 /** A failure of the build that is reported as one message, exit 2. */
 export class CompileError extends Error {}
 
+/** The directories of the program's modules, embedded whole (lazily imported modules among them). */
+export const PROGRAM_DIRS = ["commands", "core", "engines", "io", "templates"] as const;
+
 /**
  * The `deno compile` arguments for one target. `--frozen` builds exactly
  * the npm versions deno.lock records; `--exclude-unused-npm` embeds only the
- * npm packages the program imports (not test-only ones such as yaml). No
- * `--include` is needed: nothing outside the module graph is read at run
- * time (see the top comment).
+ * npm packages the program imports (not test-only ones such as yaml).
+ * `--include` adds the program's directories, whose modules main.ts and the
+ * commands import lazily (see the top comment).
  */
 export function compileArgs(target: string, outDir: string, version = VERSION): string[] {
   return [
@@ -64,6 +71,7 @@ export function compileArgs(target: string, outDir: string, version = VERSION): 
     "--no-check",
     "--frozen",
     "--exclude-unused-npm",
+    ...PROGRAM_DIRS.flatMap((dir) => ["--include", dir]),
     "--target",
     target,
     "--output",

@@ -64,6 +64,7 @@ Deno.test("compileArgs: one deno compile per target, lock-exact, used npm packag
       "--no-check",
       "--frozen",
       "--exclude-unused-npm",
+      ...["commands", "core", "engines", "io", "templates"].flatMap((d) => ["--include", d]),
       "--target",
       target,
       "--output",
