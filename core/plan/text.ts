@@ -23,6 +23,10 @@ export function perlTrue(s: string | undefined): s is string {
 
 /** Strip Perl `\s` from both ends (`s/\A\s+//; s/\s+\z//`). */
 export function perlTrim(s: string): string {
+  // Fast path: visible ASCII at both ends.
+  const first = s.charCodeAt(0);
+  const last = s.charCodeAt(s.length - 1);
+  if (first > 0x20 && first < 0x7f && last > 0x20 && last < 0x7f) return s;
   let start = 0;
   let end = s.length;
   while (start < end && isPerlSpace(s.charCodeAt(start))) start++;
@@ -68,9 +72,11 @@ export function buildNote(raw: string | undefined): string {
 export function splitPlanLines(text: string): string[] {
   const lines = text.split("\n");
   const last = lines.pop()!;
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i];
-    if (l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);
+  if (text.indexOf("\r") >= 0) {
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i];
+      if (l.charCodeAt(l.length - 1) === 13) lines[i] = l.slice(0, -1);
+    }
   }
   if (last !== "" && last !== "0") lines.push(last);
   return lines;
