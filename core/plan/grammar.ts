@@ -111,20 +111,35 @@ const itemLine = lazyPattern((chars) => {
 });
 
 /**
- * A plain change or tag line (note stripped): no leading blanks or
+ * A plain change or tag line, note included: no leading blanks or
  * operator, a name of ASCII word characters joined by `-` or `.`, single
- * spaces, ASCII digits in the timestamp, and no blanks inside planner
- * names or emails beyond single spaces. For these lines itemLine gives the
- * same captures; the parser tries this first. Groups: 1 `@`, 2 name,
- * 3 dependencies, 4 timestamp, 5 planner name, 6 email.
+ * spaces, ASCII digits in the timestamp, single spaces at most inside
+ * planner names and none in emails, no `#` before the note, and a note
+ * that starts with a visible character. For these lines stripInlineNote
+ * and itemLine give the same parts; the parser tries this first. Groups:
+ * 1 `@`, 2 name, 3 dependencies, 4 timestamp, 5 planner name, 6 email,
+ * 7 rspace, 8 raw note.
  */
 const PLAIN_ITEM =
-  /^(@?)(\w+(?:[-.]\w+)*) (?:\[([^\]\s]+(?: [^\]\s]+)*)\] )?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ) ([^<\s]+(?: [^<\s]+)*) <([^>\s]+)>$/;
+  /^(@?)(\w+(?:[-.]\w+)*) (?:\[([^\]\s#]+(?: [^\]\s#]+)*)\] )?(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ) ([^<\s#]+(?: [^<\s#]+)*) <([^>\s#]+)>(?:( *)#[ \t]*(\S.*)?)?$/;
 
-/** Match a plain (note-stripped) item line, or undefined when the general grammar must decide. */
-export function matchPlainItem(rest: string): { isTag: boolean; m: ItemMatch } | undefined {
-  const g = PLAIN_ITEM.exec(rest);
+/** The parts of a plain item line (see matchPlainItem). */
+export interface PlainItem {
+  isTag: boolean;
+  m: ItemMatch;
+  /** As stripInlineNote gives them. */
+  rspace: string;
+  note?: string;
+}
+
+/**
+ * Match a plain item line (the raw line, note included), or undefined
+ * when stripInlineNote and the general grammar must decide.
+ */
+export function matchPlainItem(raw: string): PlainItem | undefined {
+  const g = PLAIN_ITEM.exec(raw);
   if (!g) return undefined;
+  const hash = g[7] !== undefined;
   return {
     isTag: g[1] === "@",
     m: {
@@ -139,6 +154,8 @@ export function matchPlainItem(rest: string): { isTag: boolean; m: ItemMatch } |
       plannerName: g[5],
       plannerEmail: g[6],
     },
+    rspace: hash ? g[7] : "",
+    note: hash ? g[8] ?? "" : undefined,
   };
 }
 

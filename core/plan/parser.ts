@@ -186,6 +186,24 @@ class PlanParser {
 
   /** Handle a line of the body. */
   bodyLine(raw: string): void {
+    const fast = matchPlainItem(raw);
+    if (fast) {
+      // A plain line: stripInlineNote and the general grammar give the same parts.
+      const { isTag, m, rspace } = fast;
+      const name = m.name;
+      if (
+        name === "0" || name === "HEAD" || name === "ROOT" || m.plannerName === "0" ||
+        looksLikeSha1(name)
+      ) {
+        const strip = stripInlineNote(raw);
+        return this.generalLine(strip.rest, strip.rspace, strip.note);
+      }
+      const timestamp = validateTimestamp(m.timestamp!);
+      const note = buildNote(fast.note);
+      if (isTag) this.tagLine(m, timestamp, rspace, note);
+      else this.changeLine(m, timestamp, rspace, note, true);
+      return;
+    }
     const blank = matchBlankLine(raw);
     if (blank) {
       this.lines.push({
@@ -197,25 +215,7 @@ class PlanParser {
       return;
     }
     const strip = stripInlineNote(raw);
-    const rest = strip.rest;
-    const fast = matchPlainItem(rest);
-    if (fast) {
-      // A plain line: the general grammar gives the same captures.
-      const { isTag, m } = fast;
-      const name = m.name;
-      if (
-        name === "0" || name === "HEAD" || name === "ROOT" || m.plannerName === "0" ||
-        looksLikeSha1(name)
-      ) {
-        return this.generalLine(rest, strip.rspace, strip.note);
-      }
-      const timestamp = validateTimestamp(m.timestamp!);
-      const note = buildNote(strip.note);
-      if (isTag) this.tagLine(m, timestamp, strip.rspace, note);
-      else this.changeLine(m, timestamp, strip.rspace, note);
-      return;
-    }
-    this.generalLine(rest, strip.rspace, strip.note);
+    this.generalLine(strip.rest, strip.rspace, strip.note);
   }
 
   /** Handle a change or tag line (note stripped) with the general grammar. */
@@ -278,8 +278,8 @@ class PlanParser {
     this.tagChanges = new Map();
   }
 
-  /** Handle a change line. */
-  changeLine(m: ItemMatch, timestamp: string, rspace: string, note: string): void {
+  /** Handle a change line (`plain`: its dependencies are separated by single spaces). */
+  changeLine(m: ItemMatch, timestamp: string, rspace: string, note: string, plain = false): void {
     const name = m.name;
     const at = this.tagChanges.get(name);
     if (at !== undefined) {
@@ -290,7 +290,8 @@ class PlanParser {
     if (perlTrue(m.dependencies)) {
       requires = [];
       conflicts = [];
-      this.dependencies(m.dependencies, requires, conflicts);
+      const tokens = plain ? m.dependencies.split(" ") : splitBlanks(m.dependencies);
+      this.dependencies(tokens, requires, conflicts);
       if (conflicts.length === 0) conflicts = NO_DEPS;
     }
     this.tagChanges.set(name, this.lineNo);
@@ -331,10 +332,9 @@ class PlanParser {
     changes.push(change);
   }
 
-  /** Parse the `[...]` of a change line into requires and conflicts. */
-  dependencies(text: string, requires: Dependency[], conflicts: Dependency[]): void {
+  /** Parse the tokens of a change line's `[...]` into requires and conflicts. */
+  dependencies(tokens: readonly string[], requires: Dependency[], conflicts: Dependency[]): void {
     const seen: string[] = [];
-    const tokens = splitBlanks(text);
     for (let i = 0; i < tokens.length; i++) {
       const token = tokens[i];
       const spec = matchDependency(token);

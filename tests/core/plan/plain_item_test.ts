@@ -1,6 +1,11 @@
 /** The plain-line fast path of the plan grammar agrees with the general grammar. */
 import * as assert from "node:assert/strict";
-import { isTagLine, matchItem, matchPlainItem } from "../../../core/plan/grammar.ts";
+import {
+  isTagLine,
+  matchItem,
+  matchPlainItem,
+  stripInlineNote,
+} from "../../../core/plan/grammar.ts";
 
 const NAMES = [
   "a",
@@ -48,6 +53,21 @@ const PLANNERS = [
   "Ann <a@x> ",
 ];
 const SPACES = ["", " ", "  ", "\t"];
+const NOTES = [
+  "",
+  " # note",
+  "# note",
+  "  #  two  words ",
+  " #",
+  " # ",
+  " #\tx",
+  " # a # b",
+  " # \u00a0x",
+  " # \u2028x",
+  "\t# x",
+  " # x\\ny",
+  "#0",
+];
 
 Deno.test("grammar: a plain item line matches as the general grammar matches it", () => {
   let plain = 0;
@@ -58,12 +78,17 @@ Deno.test("grammar: a plain item line matches as the general grammar matches it"
           for (const planner of PLANNERS) {
             for (const lead of SPACES) {
               for (const gap of SPACES.slice(1)) {
-                const line = `${lead}${at}${name}${gap}${deps}${ts} ${planner}`;
-                const fast = matchPlainItem(line);
-                if (!fast) continue;
-                plain++;
-                assert.equal(fast.isTag, isTagLine(line), line);
-                assert.deepEqual(fast.m, matchItem(line), line);
+                for (const note of NOTES) {
+                  const line = `${lead}${at}${name}${gap}${deps}${ts} ${planner}${note}`;
+                  const fast = matchPlainItem(line);
+                  if (!fast) continue;
+                  plain++;
+                  const strip = stripInlineNote(line);
+                  assert.equal(fast.isTag, isTagLine(strip.rest), line);
+                  assert.deepEqual(fast.m, matchItem(strip.rest), line);
+                  assert.equal(fast.rspace, strip.rspace, line);
+                  assert.equal(fast.note, strip.note, line);
+                }
               }
             }
           }
@@ -71,7 +96,7 @@ Deno.test("grammar: a plain item line matches as the general grammar matches it"
       }
     }
   }
-  assert.ok(plain > 500, `only ${plain} plain lines`);
+  assert.ok(plain > 5000, `only ${plain} plain lines`);
 });
 
 Deno.test("grammar: lines the fast path leaves to the general grammar", () => {
@@ -84,6 +109,9 @@ Deno.test("grammar: lines the fast path leaves to the general grammar", () => {
       "é 2013-01-01T00:00:00Z Ann <a@x>",
       "a Ann <a@x>",
       "a 2013-01-01T00:00:00Z",
+      "a 2013-01-01T00:00:00Z Ann <a@x> ",
+      "a 2013-01-01T00:00:00Z Ann <a@x>\t# x",
+      "a 2013-01-01T00:00:00Z Ann <a@x> # \u00a0x",
     ]
   ) {
     assert.equal(matchPlainItem(line), undefined, line);
