@@ -131,10 +131,6 @@ class LocalTime {
   readonly minute: number;
   readonly second: number;
   readonly nanosecond: number;
-  /** 1 = Monday … 7 = Sunday. */
-  readonly dayOfWeek: number;
-  /** 1–366. */
-  readonly dayOfYear: number;
   /** Seconds east of UTC. */
   readonly offset: number;
   /** Whole seconds since the epoch (UTC). */
@@ -153,10 +149,18 @@ class LocalTime {
     this.hour = d.getUTCHours();
     this.minute = d.getUTCMinutes();
     this.second = d.getUTCSeconds();
-    this.dayOfWeek = d.getUTCDay() === 0 ? 7 : d.getUTCDay();
+  }
+
+  /** 1 = Monday … 7 = Sunday (computed when a format asks). */
+  get dayOfWeek(): number {
+    const day = new Date((this.epoch + this.offset) * 1000).getUTCDay();
+    return day === 0 ? 7 : day;
+  }
+  /** 1–366. */
+  get dayOfYear(): number {
     const jan1 = new Date(0);
     jan1.setUTCFullYear(this.year, 0, 1);
-    this.dayOfYear = Math.floor((d.getTime() - jan1.getTime()) / 86400000) + 1;
+    return Math.floor(((this.epoch + this.offset) * 1000 - jan1.getTime()) / 86400000) + 1;
   }
 
   get hour12(): number {

@@ -70,6 +70,11 @@ export function sqlitePlannedTimestamp(date: Date): string {
 
 /** Read a registry timestamp back as Sqitch does: whole seconds, UTC. */
 export function parseSqliteTimestamp(text: string): Date {
+  // Fast path: the registry's own `YYYY-MM-DD HH:MM:SS…`, parsed natively.
+  if (text.length >= 19 && text.charCodeAt(10) === 0x20) {
+    const ms = Date.parse(`${text.slice(0, 10)}T${text.slice(11, 19)}Z`);
+    if (!Number.isNaN(ms)) return new Date(ms);
+  }
   const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})/.exec(text);
   if (!m) throw new EngineError(`Cannot parse registry timestamp "${text}"`);
   return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]));
