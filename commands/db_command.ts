@@ -11,6 +11,7 @@ import type { OptionValue } from "../core/getopt.ts";
 import { userEmail, userName } from "../core/identity.ts";
 import { readPlan } from "../core/plan/parser.ts";
 import type { Plan } from "../core/plan/plan.ts";
+import { prefixLines } from "../core/output.ts";
 import { parseArgs, type Target, type TargetContext } from "../core/target.ts";
 import type { Engine, Person, ScriptOutput } from "../engines/engine.ts";
 import { type CommandContext, optionString } from "./context.ts";
@@ -84,14 +85,11 @@ export function dbArgs(
     args,
     target: optionString(options.target),
     isChange: (arg, target) =>
-      host.fs.stat(target.planFile) !== undefined &&
-      planOf(target).contains(arg),
+      host.fs.stat(target.planFile) !== undefined && planOf(target).contains(arg),
     fileExists: (path) => host.fs.stat(path) !== undefined,
   });
   const [target, ...others] = parsed.targets;
-  if (others.length > 0) {
-    out.warn(`Too many targets specified; connecting to ${target.name}`);
-  }
+  if (others.length > 0) out.warn(`Too many targets specified; connecting to ${target.name}`);
   return { target, changes: parsed.changes, plan: () => planOf(target) };
 }
 
@@ -115,32 +113,30 @@ export async function engineFor(
     return PgEngine.fromTarget(target);
   }
   if (key === "cockroach") {
-    const { CockroachEngine } = await importLazily<
-      typeof import("../engines/cockroach.ts")
-    >(
+    const { CockroachEngine } = await importLazily<typeof import("../engines/cockroach.ts")>(
       "../engines/cockroach.ts",
       import.meta.url,
     );
     return CockroachEngine.fromTarget(target);
   }
   if (key === "mysql") {
-    const { MysqlEngine } = await importLazily<
-      typeof import("../engines/mysql.ts")
-    >(
+    const { MysqlEngine } = await importLazily<typeof import("../engines/mysql.ts")>(
       "../engines/mysql.ts",
       import.meta.url,
     );
-    return MysqlEngine.fromTarget(target);
+    // Sqitch's warnings (`Database name missing in URI`, `checkit()` skipped) go to
+    // stderr as `out.warn` prints them: through the command's writer when it passed one.
+    const stderr = registryOutput?.stderr ?? (await import("../io/deno_host.ts")).denoHost().stderr
+      .write;
+    return MysqlEngine.fromTarget(target, {
+      warn: (message) => stderr(prefixLines("warning:", message) + "\n"),
+    });
   }
   if (key !== "sqlite") {
     requireEngine(target.engine); // `Unknown engine: {e}`, as Sqitch ≥ 1.5
-    throw new SqlitchError(`sqlitch cannot ${doing} ${key} targets yet`, {
-      ident: "engine",
-    });
+    throw new SqlitchError(`sqlitch cannot ${doing} ${key} targets yet`, { ident: "engine" });
   }
-  const { SqliteEngine } = await importLazily<
-    typeof import("../engines/sqlite.ts")
-  >(
+  const { SqliteEngine } = await importLazily<typeof import("../engines/sqlite.ts")>(
     "../engines/sqlite.ts",
     import.meta.url,
   );
@@ -174,19 +170,13 @@ export function scriptVariables(
   set: OptionValue | undefined,
 ): Record<string, string> {
   const vars: Record<string, string> = {};
-  for (const s of sections) {
-    Object.assign(vars, ctx.config.getSection(`${s}.variables`));
-  }
+  for (const s of sections) Object.assign(vars, ctx.config.getSection(`${s}.variables`));
   Object.assign(vars, target.variables);
-  if (set && typeof set === "object" && !Array.isArray(set)) {
-    Object.assign(vars, set);
-  }
+  if (set && typeof set === "object" && !Array.isArray(set)) Object.assign(vars, set);
   return vars;
 }
 
 /** The first Perl-true of the values. */
-export function firstTrue(
-  ...values: (string | undefined)[]
-): string | undefined {
+export function firstTrue(...values: (string | undefined)[]): string | undefined {
   return values.find((v) => perlTrue(v));
 }

@@ -248,7 +248,7 @@ export interface MysqlConnectionInput {
   env: Env;
   home?: string;
   /** The system user name (the last fallback for the user). */
-  sysuser?: string;
+  sysuser?: string | (() => string | undefined);
   /** The option files' options (`readOptionFiles`). */
   options: readonly MysqlOption[];
 }
@@ -307,7 +307,8 @@ export function resolveMysqlConnection(input: MysqlConnectionInput): MysqlConnec
     return v !== undefined && !/^(0|off|false)$/i.test(v);
   };
 
-  const user = input.username ?? fileValue("user") ?? input.sysuser;
+  const user = input.username ?? fileValue("user") ??
+    (typeof input.sysuser === "function" ? input.sysuser() : input.sysuser);
   if (user === undefined || user === "") {
     throw connError("Cannot determine the MySQL user name; set one in the target URI");
   }

@@ -26,9 +26,10 @@ import {
   mysqlRegistryDestination,
   readOptionFiles,
   resolveMysqlConnection,
+  sqitchMysqlUri,
 } from "../core/mysql_connection.ts";
 import { SqlitchError } from "../core/errors.ts";
-import type { Env } from "../core/env.ts";
+import { type Env, perlTrue } from "../core/env.ts";
 import type { Target } from "../core/target.ts";
 import type { DbUri } from "../core/uri.ts";
 import { captureClient, runClient } from "./client_process.ts";
@@ -50,7 +51,7 @@ import {
   type ScriptOutput,
   type ScriptVariables,
 } from "./engine.ts";
-import { MysqlConnection, quoteIdentifier, type SqlValue } from "./mysql_connection.ts";
+import { formatSql, MysqlConnection, quoteIdentifier, type SqlValue } from "./mysql_connection.ts";
 import {
   MYSQL_CHECKIT_FUNCTION,
   MYSQL_REGISTRY_SQL,
@@ -95,7 +96,7 @@ export interface MysqlEngineOptions {
   env: Env;
   home?: string;
   /** The system user name (the last fallback for the connection user). */
-  sysuser?: string;
+  sysuser?: string | (() => string | undefined);
   files: MysqlFiles;
   /** A configured client (`--client`, `engine.mysql.client`…): scripts run through it. */
   client?: string;
@@ -123,14 +124,22 @@ export const denoMysqlFiles: MysqlFiles = {
   },
 };
 
+let scriptModulePromise: Promise<typeof import("./mysql_script.ts")> | undefined;
+
+/** The mysql-client emulation, loaded on the first script (status and log never need it). */
+function scriptModule(): Promise<typeof import("./mysql_script.ts")> {
+  scriptModulePromise ??= import("./mysql_script.ts");
+  return scriptModulePromise;
+}
+
 /** `date_format` of a DATETIME column as ISO 8601 UTC, to whole seconds (Sqitch drops fractions). */
 function ts(col: string): string {
   return `date_format(${col}, '%Y-%m-%dT%H:%i:%SZ')`;
 }
 
-/** Sqitch's aggregation of a change's tag names. */
-function tagAgg(col: string): string {
-  return `GROUP_CONCAT(${col} ORDER BY ${col} SEPARATOR ' ')`;
+/** Sqitch's aggregation of a change's tag names, for the change id in `col`. */
+function tagsOf(col: string): string {
+  return `(SELECT GROUP_CONCAT(t.tag ORDER BY t.tag SEPARATOR ' ') FROM tags t WHERE t.change_id = ${col})`;
 }
 
 /** A Date as Sqitch binds planned_at: `YYYY-MM-DDTHH:MM:SS` in UTC. */
@@ -173,6 +182,13 @@ export class MysqlEngine implements Engine {
   private params?: MysqlConnectionParams;
   private clientVersion?: Promise<string>;
   private fractional = true;
+  private warnedMissingDatabase = false;
+  /** A script session opened ahead of use (`prefetchScriptSession`). */
+  private spare?: Promise<MysqlConnection | undefined>;
+  private closed = false;
+  /** The ids `deployedChanges` last returned, and what requires them (`changesRequiring`). */
+  private deployedIdList?: string[];
+  private requiring?: Map<string, RequiringChange[]>;
 
   constructor(options: MysqlEngineOptions) {
     this.options = options;
@@ -181,8 +197,11 @@ export class MysqlEngine implements Engine {
     this.registryDestination = mysqlRegistryDestination(options.uri, options.env, options.registry);
   }
 
-  /** The engine for a resolved MySQL target. */
-  static async fromTarget(target: Target): Promise<MysqlEngine> {
+  /** The engine for a resolved MySQL target; `warn` receives Sqitch's warnings. */
+  static async fromTarget(
+    target: Target,
+    extra: { warn?: (message: string) => void } = {},
+  ): Promise<MysqlEngine> {
     const { denoHost } = await import("../io/deno_host.ts");
     const { systemUser, userEmail, userName } = await import("../core/identity.ts");
     const host = denoHost();
@@ -195,13 +214,14 @@ export class MysqlEngine implements Engine {
       destination: target.destination,
       env,
       home: host.user.home(),
-      sysuser: systemUser(env, host.user),
+      sysuser: () => systemUser(env, host.user),
       files: denoMysqlFiles,
       client: target.clientConfigured ? target.client : undefined,
       installer: () => ({
         name: userName(env, target.ctx.config, host.user),
         email: userEmail(env, target.ctx.config, host.user),
       }),
+      warn: extra.warn,
     });
   }
 
@@ -249,9 +269,8 @@ export class MysqlEngine implements Engine {
         throw this.wrap(e);
       }
       try {
-        for (const setting of REGISTRY_SESSION_SETTINGS) {
-          await session.query(`SET SESSION ${setting}`);
-        }
+        // Sqitch's statements, in its order, sent in one round trip.
+        await session.queryAll(REGISTRY_SESSION_SETTINGS.map((v) => `SET SESSION ${v}`));
         const version = session.serverVersionNumber;
         const [dbms, want, wantText] = session.isMariaDb
           ? ["MariaDB", 50300, "5.3"]
@@ -296,7 +315,21 @@ export class MysqlEngine implements Engine {
     }
   }
 
+  /** Registry statements (no placeholders) run in order, in one round trip where possible. */
+  private async batch(statements: readonly string[]): Promise<void> {
+    this.deployedIdList = undefined;
+    this.requiring = undefined;
+    const db = await this.db();
+    try {
+      await db.queryAll(statements);
+    } catch (e) {
+      throw this.wrap(e);
+    }
+  }
+
   private async exec(sql: string, values: SqlValue[] = []): Promise<void> {
+    this.deployedIdList = undefined;
+    this.requiring = undefined;
     const db = await this.db();
     try {
       await db.exec(sql, values);
@@ -321,9 +354,12 @@ export class MysqlEngine implements Engine {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     const session = this.session;
     this.session = undefined;
-    await session?.close();
+    const spare = this.spare;
+    this.spare = undefined;
+    await Promise.all([session?.close(), spare?.then((s) => s?.close())]);
   }
 
   // --- registry lifecycle ---------------------------------------------------
@@ -362,6 +398,20 @@ export class MysqlEngine implements Engine {
     return this.clientVersion;
   }
 
+  /**
+   * Sqitch's warning for a target URI without a database, given once, when
+   * it first builds its `mysql` command line (the first script or registry
+   * script run).
+   */
+  private warnMissingDatabase(): void {
+    if (this.warnedMissingDatabase) return;
+    this.warnedMissingDatabase = true;
+    const uri = sqitchMysqlUri(this.options.uri, this.options.env);
+    if (!perlTrue(uri.dbname)) {
+      this.options.warn?.(`Database name missing in URI "${uri.toDisplayString()}"`);
+    }
+  }
+
   /** The arguments Sqitch passes to the configured client before `--execute`. */
   async clientArgs(database?: string): Promise<string[]> {
     const client = this.options.client ?? "mysql";
@@ -387,6 +437,7 @@ export class MysqlEngine implements Engine {
     out: ScriptOutput,
     opts: { database?: string; files?: Record<string, string> } = {},
   ): Promise<void> {
+    this.warnMissingDatabase();
     const client = this.options.client;
     if (client !== undefined) {
       let tmp: string | undefined;
@@ -413,10 +464,12 @@ export class MysqlEngine implements Engine {
       }
       return;
     }
-    const { runMysqlText } = await import("./mysql_script.ts");
+    const { runMysqlText } = await scriptModule();
     let session: MysqlConnection;
     try {
-      session = await this.openClientSession(opts.database);
+      session = opts.database === undefined
+        ? await this.takeScriptSession()
+        : await this.openClientSession(opts.database);
     } catch (e) {
       if (e instanceof MysqlConnectionError) {
         out.stderr(connectErrorLine(e));
@@ -437,8 +490,28 @@ export class MysqlEngine implements Engine {
       });
     } finally {
       await session.close();
+      if (opts.database === undefined) this.prefetchScriptSession();
     }
     if (status !== 0) throw new ScriptError(name, status);
+  }
+
+  /**
+   * Open the next script's session ahead of time, while the registry work
+   * goes on. Every script still runs on a session of its own opened after
+   * the previous script ended, as with a client process per script, but
+   * does not wait for the connection. A failed attempt is forgotten: the
+   * script then connects by itself, and reports what fails.
+   */
+  private prefetchScriptSession(): void {
+    if (this.spare !== undefined || this.closed) return;
+    this.spare = this.openClientSession().catch(() => undefined);
+  }
+
+  /** The prefetched script session, or a new one. */
+  private async takeScriptSession(): Promise<MysqlConnection> {
+    const spare = this.spare;
+    this.spare = undefined;
+    return (spare && await spare) ?? await this.openClientSession();
   }
 
   /** A registry script run as Sqitch runs it; a failure shows the client's messages. */
@@ -585,24 +658,27 @@ export class MysqlEngine implements Engine {
     return r[0]?.[0] === "1";
   }
 
-  /** Lock every registry table, then start the transaction (DBI's AutoCommit off). */
+  /**
+   * Lock every registry table, then start the transaction (DBI's AutoCommit
+   * off): Sqitch's statements, in one round trip.
+   */
   async begin(): Promise<void> {
-    await this.exec(`LOCK TABLES ${LOCKED_TABLES.map((t) => `${t} WRITE`).join(", ")}`);
-    await this.exec("SET autocommit=0");
+    if (this.options.client === undefined) this.prefetchScriptSession();
+    await this.batch([
+      `LOCK TABLES ${LOCKED_TABLES.map((t) => `${t} WRITE`).join(", ")}`,
+      "SET autocommit=0",
+    ]);
   }
 
-  /** Commit, AutoCommit back on, then unlock the tables. */
+  /** Commit, AutoCommit back on, then unlock the tables (one round trip). */
   async commit(): Promise<void> {
-    await this.exec("COMMIT");
-    await this.exec("SET autocommit=1");
-    await this.exec("UNLOCK TABLES");
+    await this.batch(["COMMIT", "SET autocommit=1", "UNLOCK TABLES"]);
   }
 
   /** Roll back; as in Sqitch the table locks stay until the next commit. */
   async rollback(): Promise<void> {
     if (this.session === undefined) return;
-    await this.exec("ROLLBACK");
-    await this.exec("SET autocommit=1");
+    await this.batch(["ROLLBACK", "SET autocommit=1"]);
   }
 
   // --- projects -----------------------------------------------------------------
@@ -631,6 +707,11 @@ export class MysqlEngine implements Engine {
 
   // --- state queries ----------------------------------------------------------------
 
+  /**
+   * Sqitch's current-state row: the project's latest change with its tags.
+   * The tags come from a subquery rather than Sqitch's `GROUP BY` over every
+   * change (same row, without grouping the whole registry).
+   */
   private async selectState(project: string, withHash: boolean): Promise<Row | undefined> {
     const hash = withHash ? "c.script_hash\n             , " : "";
     const r = await (await this.db()).rows(
@@ -644,20 +725,9 @@ export class MysqlEngine implements Engine {
              , c.planner_name
              , c.planner_email
              , ${ts("c.planned_at")} AS planned_at
-             , ${tagAgg("t.tag")} AS tags
+             , ${tagsOf("c.change_id")} AS tags
           FROM changes   c
-          LEFT JOIN tags t ON c.change_id = t.change_id
          WHERE c.project = ?
-         GROUP BY c.change_id
-             , ${hash}c.change
-             , c.project
-             , c.note
-             , c.committer_name
-             , c.committer_email
-             , c.committed_at
-             , c.planner_name
-             , c.planner_email
-             , c.planned_at
          ORDER BY c.committed_at DESC
          LIMIT 1`,
       [project],
@@ -701,17 +771,13 @@ export class MysqlEngine implements Engine {
     };
   }
 
-  private changesQuery(where: string, groupCommitted = true): string {
+  /** Sqitch's deployed-changes query, the tags from a subquery (as `selectState`). */
+  private changesQuery(where: string): string {
     return `SELECT c.change_id AS id, c.change AS name, c.project, c.note,
                ${ts("c.planned_at")} AS "timestamp", c.planner_name, c.planner_email,
-               ${tagAgg("t.tag")} AS tags, c.script_hash
+               ${tagsOf("c.change_id")} AS tags, c.script_hash
           FROM changes   c
-          LEFT JOIN tags t ON c.change_id = t.change_id
-         WHERE ${where}
-         GROUP BY c.change_id, c.change, c.project, c.note, c.planned_at,
-               c.planner_name, c.planner_email${
-      groupCommitted ? ", c.committed_at" : ""
-    }, c.script_hash`;
+         WHERE ${where}`;
   }
 
   async deployedChanges(project: string): Promise<DeployedChange[]> {
@@ -720,7 +786,14 @@ export class MysqlEngine implements Engine {
          ORDER BY c.committed_at ASC`,
       [project],
     );
-    return rows.map(toDeployed);
+    return this.remember(rows.map(toDeployed));
+  }
+
+  /** Remember the ids of a deployed list (for `changesRequiring`). */
+  private remember(list: DeployedChange[]): DeployedChange[] {
+    this.deployedIdList = list.map((c) => c.id);
+    this.requiring = undefined;
+    return list;
   }
 
   async deployedChangesSince(project: string, changeId: string): Promise<DeployedChange[]> {
@@ -734,11 +807,11 @@ export class MysqlEngine implements Engine {
          ORDER BY c.committed_at ASC`,
       [project, changeId],
     );
-    return rows.map(toDeployed);
+    return this.remember(rows.map(toDeployed));
   }
 
   async loadChange(changeId: string): Promise<DeployedChange | undefined> {
-    const rows = await this.rows(this.changesQuery("c.change_id = ?", false), [changeId]);
+    const rows = await this.rows(this.changesQuery("c.change_id = ?"), [changeId]);
     return rows[0] === undefined ? undefined : toDeployed(rows[0]);
   }
 
@@ -802,9 +875,9 @@ export class MysqlEngine implements Engine {
     return new Set(rows.map((r) => s(r[0])));
   }
 
-  async changesRequiring(changeId: string): Promise<RequiringChange[]> {
-    const rows = await this.rows(
-      `SELECT c.change_id, c.project, c.change, (
+  /** Sqitch's query for the changes requiring a change, for `where` on `d.dependency_id`. */
+  private static requiringQuery(where: string): string {
+    return `SELECT c.change_id, c.project, c.change, (
             SELECT tag
               FROM changes c2
               JOIN tags ON c2.change_id = tags.change_id
@@ -812,18 +885,37 @@ export class MysqlEngine implements Engine {
                AND c2.committed_at >= c.committed_at
              ORDER BY c2.committed_at
              LIMIT 1
-        ) AS asof_tag
+        ) AS asof_tag, d.dependency_id
           FROM dependencies d
           JOIN changes c ON c.change_id = d.change_id
-         WHERE d.dependency_id = ?`,
-      [changeId],
-    );
-    return rows.map((r) => ({
-      changeId: s(r[0]),
-      project: s(r[1]),
-      change: s(r[2]),
-      asofTag: r[3] === null ? undefined : r[3],
-    }));
+         WHERE ${where}`;
+  }
+
+  /**
+   * Sqitch asks for each change to revert, one query each (`revert` checks
+   * every deployed change). The first question about a change of the list
+   * `deployedChanges` just returned is answered for the whole list in one
+   * query; a change required by several is asked again on its own, so that
+   * its list keeps the server's order. Any registry write forgets both.
+   */
+  async changesRequiring(changeId: string): Promise<RequiringChange[]> {
+    if (this.requiring === undefined && this.deployedIdList?.includes(changeId)) {
+      const ids = this.deployedIdList;
+      const byId = new Map<string, RequiringChange[]>(ids.map((id) => [id, []]));
+      for (let i = 0; i < ids.length; i += 1000) {
+        const chunk = ids.slice(i, i + 1000);
+        const rows = await this.rows(
+          MysqlEngine.requiringQuery(`d.dependency_id IN (${chunk.map(() => "?").join(", ")})`),
+          chunk,
+        );
+        for (const r of rows) byId.get(s(r[4]))?.push(toRequiring(r));
+      }
+      this.requiring = byId;
+    }
+    const known = this.requiring?.get(changeId);
+    if (known !== undefined && known.length < 2) return known;
+    const rows = await this.rows(MysqlEngine.requiringQuery("d.dependency_id = ?"), [changeId]);
+    return rows.map(toRequiring);
   }
 
   async searchEvents(search: EventSearch): Promise<RegistryEvent[]> {
@@ -909,16 +1001,16 @@ export class MysqlEngine implements Engine {
     };
   }
 
-  private async insertEvent(
+  /** The `INSERT INTO events` statement of an event, values filled in. */
+  private eventStatement(
     event: "deploy" | "revert" | "fail",
     change: ChangeRecord,
     lists: { tags: string; requires: string; conflicts: string },
     committer: Person,
-  ): Promise<void> {
-    await this.prepareToLog("events", change.project);
+  ): string {
     // As Sqitch (Perl `||`): an empty list falls back to the change's own.
     const plan = this.planLists(change);
-    await this.exec(
+    return formatSql(
       `INSERT INTO events (
             event
             , change_id
@@ -954,10 +1046,31 @@ export class MysqlEngine implements Engine {
     );
   }
 
+  /**
+   * Run registry statements in order, stopping at the first failure: in
+   * one round trip on servers with fractional seconds, else one by one,
+   * each `INSERT` after Sqitch's wait for the clock (`_prepare_to_log`).
+   */
+  private async execAll(
+    statements: readonly { sql: string; waitFor?: "changes" | "events" }[],
+    project: string,
+  ): Promise<void> {
+    if (this.fractional) {
+      await this.batch(statements.map((st) => st.sql));
+      return;
+    }
+    for (const st of statements) {
+      if (st.waitFor !== undefined) await this.prepareToLog(st.waitFor, project);
+      await this.batch([st.sql]);
+    }
+  }
+
   async recordDeploy(change: ChangeRecord, committer: Person): Promise<void> {
-    await this.prepareToLog("changes", change.project);
-    await this.exec(
-      `INSERT INTO changes (
+    const statements: { sql: string; waitFor?: "changes" | "events" }[] = [];
+    statements.push({
+      waitFor: "changes",
+      sql: formatSql(
+        `INSERT INTO changes (
             change_id
             , script_hash
             , "change"
@@ -971,37 +1084,41 @@ export class MysqlEngine implements Engine {
             , committed_at
         )
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${this.now()})`,
-      [
-        change.id,
-        change.scriptHash ?? null,
-        change.name,
-        change.project,
-        change.note,
-        committer.name,
-        committer.email,
-        plannedAt(change.plannedAt),
-        change.planner.name,
-        change.planner.email,
-      ],
-    );
+        [
+          change.id,
+          change.scriptHash ?? null,
+          change.name,
+          change.project,
+          change.note,
+          committer.name,
+          committer.email,
+          plannedAt(change.plannedAt),
+          change.planner.name,
+          change.planner.email,
+        ],
+      ),
+    });
     const deps = [
       ...change.dependencies.filter((d) => d.type === "require"),
       ...change.dependencies.filter((d) => d.type === "conflict"),
     ];
     if (deps.length > 0) {
-      await this.exec(
-        `INSERT INTO dependencies(
+      statements.push({
+        sql: formatSql(
+          `INSERT INTO dependencies(
                   change_id
                 , type
                 , dependency
                 , dependency_id
            ) VALUES ${deps.map(() => "(?, ?, ?, ?)").join(", ")}`,
-        deps.flatMap((d) => [change.id, d.type, d.dependency, d.dependencyId ?? null]),
-      );
+          deps.flatMap((d) => [change.id, d.type, d.dependency, d.dependencyId ?? null]),
+        ),
+      });
     }
     if (change.tags.length > 0) {
-      await this.exec(
-        `INSERT INTO tags (
+      statements.push({
+        sql: formatSql(
+          `INSERT INTO tags (
                   tag_id
                 , tag
                 , project
@@ -1014,51 +1131,75 @@ export class MysqlEngine implements Engine {
                 , planner_email
                 , committed_at
            ) VALUES ${
-          change.tags.map(() => `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${this.now()})`).join(", ")
-        }`,
-        change.tags.flatMap((t) => [
-          t.tagId,
-          `@${t.name}`,
-          change.project,
-          change.id,
-          t.note,
-          committer.name,
-          committer.email,
-          plannedAt(t.plannedAt),
-          t.planner.name,
-          t.planner.email,
-        ]),
-      );
+            change.tags.map(() => `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${this.now()})`).join(", ")
+          }`,
+          change.tags.flatMap((t) => [
+            t.tagId,
+            `@${t.name}`,
+            change.project,
+            change.id,
+            t.note,
+            committer.name,
+            committer.email,
+            plannedAt(t.plannedAt),
+            t.planner.name,
+            t.planner.email,
+          ]),
+        ),
+      });
     }
-    await this.insertEvent("deploy", change, this.planLists(change), committer);
+    statements.push({
+      waitFor: "events",
+      sql: this.eventStatement("deploy", change, this.planLists(change), committer),
+    });
+    await this.execAll(statements, change.project);
   }
 
   async recordFail(change: ChangeRecord, committer: Person): Promise<void> {
-    await this.insertEvent("fail", change, this.planLists(change), committer);
+    await this.execAll([{
+      waitFor: "events",
+      sql: this.eventStatement("fail", change, this.planLists(change), committer),
+    }], change.project);
   }
 
   async recordRevert(change: ChangeRecord, committer: Person): Promise<void> {
-    const tags = (await this.rows("SELECT tag FROM tags WHERE change_id = ?", [change.id]))
-      .map((r) => s(r[0]));
-    await this.exec("DELETE FROM tags WHERE change_id = ?", [change.id]);
-    const deps = async (type: string) =>
-      (await this.rows(
-        `SELECT dependency
+    // Sqitch's reads (tags, then required and conflicting changes), in one round trip.
+    const db = await this.db();
+    let lists: string[][];
+    try {
+      const results = await db.queryAll(
+        [
+          formatSql("SELECT tag FROM tags WHERE change_id = ?", [change.id]),
+          ...["require", "conflict"].map((type) =>
+            formatSql(
+              `SELECT dependency
           FROM dependencies
          WHERE change_id = ?
            AND type      = ?`,
-        [change.id, type],
-      )).map((r) => s(r[0]));
-    const requires = await deps("require");
-    const conflicts = await deps("conflict");
-    await this.exec("DELETE FROM dependencies WHERE change_id = ?", [change.id]);
-    await this.exec("DELETE FROM changes where change_id = ?", [change.id]);
-    await this.insertEvent(
-      "revert",
-      change,
-      { tags: tags.join(","), requires: requires.join(","), conflicts: conflicts.join(",") },
-      committer,
-    );
+              [change.id, type],
+            )
+          ),
+        ],
+      );
+      lists = results.filter((r) => r.fields.length > 0).map((r) => r.rows.map((row) => s(row[0])));
+    } catch (e) {
+      throw this.wrap(e);
+    }
+    const [tags, requires, conflicts] = lists;
+    await this.execAll([
+      { sql: formatSql("DELETE FROM tags WHERE change_id = ?", [change.id]) },
+      { sql: formatSql("DELETE FROM dependencies WHERE change_id = ?", [change.id]) },
+      { sql: formatSql("DELETE FROM changes where change_id = ?", [change.id]) },
+      {
+        waitFor: "events",
+        sql: this.eventStatement(
+          "revert",
+          change,
+          { tags: tags.join(","), requires: requires.join(","), conflicts: conflicts.join(",") },
+          committer,
+        ),
+      },
+    ], change.project);
   }
 
   async recordLateTags(change: ChangeRecord, committer: Person): Promise<void> {
@@ -1102,7 +1243,7 @@ export class MysqlEngine implements Engine {
   // --- scripts --------------------------------------------------------------------------
 
   async runScript(path: string, variables: ScriptVariables, out: ScriptOutput): Promise<void> {
-    const { sqitchExecuteText } = await import("./mysql_script.ts");
+    const { sqitchExecuteText } = await scriptModule();
     await this.runExecute(sqitchExecuteText(path, variables), path, out);
   }
 
@@ -1121,6 +1262,15 @@ function toDeployed(r: Row): DeployedChange {
     planner: { name: s(r[5]), email: s(r[6]) },
     tags: splitList(r[7], / /),
     scriptHash: r[8],
+  };
+}
+
+function toRequiring(r: Row): RequiringChange {
+  return {
+    changeId: s(r[0]),
+    project: s(r[1]),
+    change: s(r[2]),
+    asofTag: r[3] === null ? undefined : r[3],
   };
 }
 

@@ -1,5 +1,6 @@
 /**
- * A live MySQL/MariaDB session on the `mysql2` driver (loaded lazily), as
+ * A live MySQL/MariaDB session (engines/mysql_wire.ts, or the `mysql2`
+ * driver for TLS and compression, loaded then), as
  * both Sqitch's connections need it: the registry connection (DBD::mysql
  * in Sqitch: parameterised queries, transactions) and the sessions the
  * mysql-client emulation runs scripts on (engines/mysql_script.ts through
@@ -16,15 +17,8 @@
  * (115)`), never with the password.
  */
 import type { MysqlConnectionParams } from "../core/mysql_connection.ts";
-import {
-  MysqlConnectionError,
-  type MysqlResult,
-  MysqlServerError,
-  type MysqlSession,
-} from "./mysql_session.ts";
-
-// deno-lint-ignore no-explicit-any
-type Any = any;
+import type { MysqlResult, MysqlSession } from "./mysql_session.ts";
+import { CHARSET_IDS, WireSession } from "./mysql_wire.ts";
 
 /** A parameter value: text, a number or NULL. */
 export type SqlValue = string | number | null;
@@ -35,15 +29,16 @@ export interface MysqlOpenOptions {
   /** The database to select; `null` selects none; default `params.database`. */
   database?: string | null;
   /**
-   * The connection character set, set with `SET NAMES` after connecting.
-   * The driver itself always speaks utf8mb4 (it would send utf8mb3 text as
-   * CESU-8).
+   * The connection character set, sent in the handshake as the client
+   * sends it (or set with `SET NAMES` when not known there).
    */
   names: string;
   /** Read a TLS file (CA, certificate, key); default the file system. */
   readFile?: (path: string) => string;
   /** The names of a directory's entries (`--ssl-capath`). */
   listDir?: (path: string) => string[];
+  /** Read a file for `LOAD DATA LOCAL INFILE`; default the file system (working directory). */
+  readLocalFile?: (name: string) => Uint8Array;
 }
 
 /** A string literal as DBD::mysql quotes it (backslash escapes; NO_BACKSLASH_ESCAPES off). */
@@ -91,81 +86,23 @@ export function serverVersionNumber(version: string): number {
   return m === null ? 0 : Number(m[1]) * 10000 + Number(m[2]) * 100 + Number(m[3]);
 }
 
-/** A driver's connection failure in the client library's words. */
-export function connectFailure(e: Any, params: MysqlConnectionParams): MysqlConnectionError {
-  const code = e?.code as string | undefined;
-  if (typeof e?.errno === "number" && e.errno > 0 && e.sqlMessage) {
-    return new MysqlConnectionError(e.errno, e.sqlMessage);
-  }
-  if (params.socket !== undefined) {
-    const n = code === "ENOENT" ? 2 : code === "EACCES" ? 13 : code === "ECONNREFUSED" ? 111 : 2;
-    return new MysqlConnectionError(
-      2002,
-      `Can't connect to local server through socket '${params.socket}' (${n})`,
-    );
-  }
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
-    return new MysqlConnectionError(2005, `Unknown server host '${params.host}' (-2)`);
-  }
-  if (code === "ETIMEDOUT") {
-    return new MysqlConnectionError(2002, `Can't connect to server on '${params.host}' (110)`);
-  }
-  if (code === "ECONNREFUSED" || code === "EHOSTUNREACH" || code === "ENETUNREACH") {
-    return new MysqlConnectionError(2002, `Can't connect to server on '${params.host}' (115)`);
-  }
-  return new MysqlConnectionError(2013, e?.message ?? String(e));
-}
-
-const decoder = new TextDecoder();
-
-/** Values as text: the raw bytes decoded, NULL as null. */
-function rawText(field: Any): string | null {
-  const bytes = field.buffer();
-  return bytes === null ? null : decoder.decode(bytes);
-}
-
-let driver: Promise<Any> | undefined;
-
-/** The mysql2 module, imported on first use. */
-function loadDriver(): Promise<Any> {
-  driver ??= import("mysql2").then((m) => m.default ?? m);
-  return driver;
-}
-
-/** The TLS options of the driver for the resolved settings. */
-function tlsOptions(opts: MysqlOpenOptions): Any {
-  const tls = opts.params.tls;
-  if (tls === undefined) return undefined;
-  const read = opts.readFile ?? ((p: string) => Deno.readTextFileSync(p));
-  const cas: string[] = [];
-  if (tls.ca !== undefined) cas.push(read(tls.ca));
-  if (tls.capath !== undefined) {
-    const list = opts.listDir ??
-      ((p: string) => [...Deno.readDirSync(p)].filter((e) => e.isFile).map((e) => e.name));
-    for (const name of list(tls.capath).sort()) {
-      if (/\.(pem|crt)$/.test(name)) cas.push(read(`${tls.capath}/${name}`));
-    }
-  }
-  const out: Any = { rejectUnauthorized: tls.verifyServerCert };
-  if (cas.length > 0) out.ca = cas;
-  if (tls.cert !== undefined) out.cert = read(tls.cert);
-  if (tls.key !== undefined) out.key = read(tls.key);
-  if (tls.cipher !== undefined) out.ciphers = tls.cipher;
-  return out;
+/** The protocol session under a connection: sqlitch's own, or the driver's (TLS, compression). */
+interface ProtocolSession {
+  readonly serverVersion: string;
+  /** Several statements' results in one reply are handled. */
+  readonly multiResults?: boolean;
+  readonly status: number;
+  query(sql: string): Promise<MysqlResult[]>;
+  close(): Promise<void>;
 }
 
 /** One live session. */
 export class MysqlConnection implements MysqlSession {
-  private status = 0;
-  /** `SELECT VERSION()` of the server. */
-  readonly serverVersion: string;
+  private constructor(private readonly proto: ProtocolSession) {}
 
-  private constructor(
-    private readonly conn: Any,
-    private readonly mysql: Any,
-    version: string,
-  ) {
-    this.serverVersion = version;
+  /** `SELECT VERSION()` of the server. */
+  get serverVersion(): string {
+    return this.proto.serverVersion;
   }
 
   /** The server version as a number (`101119`). */
@@ -179,62 +116,56 @@ export class MysqlConnection implements MysqlSession {
   }
 
   /**
-   * Connect, select the database, `SET NAMES`, run the init command.
+   * Connect with the session's character set, select the database, run the
+   * init command. Plain TCP and socket connections use sqlitch's own
+   * protocol code; TLS and compression the `mysql2` driver (loaded then).
    * Rejects with `MysqlConnectionError` (or `MysqlServerError` for a
    * failing init command).
    */
   static async open(opts: MysqlOpenOptions): Promise<MysqlConnection> {
-    const mysql = await loadDriver();
     const { params } = opts;
     const database = opts.database === undefined ? params.database : opts.database ?? undefined;
-    const conn = await new Promise<Any>((resolve, reject) => {
-      let c: Any;
-      try {
-        c = mysql.createConnection({
-          host: params.socket === undefined
-            ? (params.host === "localhost" ? "127.0.0.1" : params.host)
-            : undefined,
-          port: params.socket === undefined ? params.port : undefined,
-          socketPath: params.socket,
-          user: params.user,
-          password: params.password ?? "",
-          database,
-          charset: "UTF8MB4_GENERAL_CI",
-          multipleStatements: true,
-          // The client sets neither: IGNORE_SPACE would change sql_mode (and every
-          // routine's recorded sql_mode), FOUND_ROWS what ROW_COUNT() says. Without
-          // SESSION_TRACK the driver keeps its UTF-8 encoding after SET NAMES.
-          flags: ["-FOUND_ROWS", "-IGNORE_SPACE", "-SESSION_TRACK"],
-          rowsAsArray: true,
-          supportBigNumbers: true,
-          bigNumberStrings: true,
-          dateStrings: true,
-          compress: params.compress,
-          connectTimeout: params.connectTimeout !== undefined && params.connectTimeout > 0
-            ? params.connectTimeout * 1000
-            : undefined,
-          ssl: tlsOptions(opts),
-        });
-      } catch (e) {
-        reject(new MysqlConnectionError(2013, (e as Error).message));
-        return;
-      }
-      c.once("error", (e: Any) => reject(connectFailure(e, params)));
-      c.connect((err: Any) => {
-        if (err) {
-          c.destroy();
-          reject(connectFailure(err, params));
-        } else {
-          c.on("error", () => {});
-          resolve(c);
-        }
+    const setup: string[] = [];
+    let proto: ProtocolSession;
+    if (params.tls === undefined && !params.compress) {
+      // As the client: the character set in the handshake; SET NAMES for others.
+      const id = CHARSET_IDS[opts.names.toLowerCase()];
+      if (id === undefined) setup.push(`SET NAMES ${opts.names}`);
+      proto = await WireSession.open({
+        host: params.host === "localhost" ? "127.0.0.1" : params.host,
+        port: params.port,
+        socket: params.socket,
+        user: params.user,
+        password: params.password,
+        database,
+        charsetId: id ?? CHARSET_IDS.utf8mb4,
+        connectTimeoutMs: params.connectTimeout !== undefined && params.connectTimeout > 0
+          ? params.connectTimeout * 1000
+          : undefined,
+        readLocalFile: opts.readLocalFile,
       });
-    });
-    const session = new MysqlConnection(conn, mysql, "");
+    } else {
+      const { NodeSession } = await import("./mysql_node_session.ts");
+      const node = await NodeSession.open({
+        params,
+        database,
+        readFile: opts.readFile,
+        listDir: opts.listDir,
+      });
+      try {
+        // The driver always speaks utf8mb4 (it would send utf8mb3 text as CESU-8).
+        await node.query(`SET NAMES ${opts.names}`);
+        const [v] = await node.query("SELECT VERSION()");
+        node.serverVersion = v?.rows[0]?.[0] ?? "";
+      } catch (e) {
+        await node.close();
+        throw e;
+      }
+      proto = node;
+    }
+    const session = new MysqlConnection(proto);
     try {
-      await session.query(`SET NAMES ${opts.names}`);
-      const [v] = await session.query("SELECT VERSION()");
-      (session as { serverVersion: string }).serverVersion = v?.rows[0]?.[0] ?? "";
+      for (const sql of setup) await session.query(sql);
       if (params.initCommand !== undefined) await session.query(params.initCommand);
     } catch (e) {
       await session.close();
@@ -244,69 +175,20 @@ export class MysqlConnection implements MysqlSession {
   }
 
   query(sql: string): Promise<MysqlResult[]> {
-    return new Promise((resolve, reject) => {
-      const results: MysqlResult[] = [];
-      let current: MysqlResult | undefined;
-      let okPacket = false;
-      const q = this.mysql.createQuery(
-        { sql, rowsAsArray: true, typeCast: rawText },
-        undefined,
-        undefined,
-        {},
-      ) as Any;
-      const rowState = Object.getPrototypeOf(q).row;
-      const execute = q.execute;
-      q.execute = (packet: Any, connection: Any) => {
-        if (
-          packet && current && q.next === rowState && !packet.isError() && packet.isEOF()
-        ) {
-          current.warningCount = packet.eofWarningCount();
-          this.status = packet.eofStatusFlags();
-          results.push(current);
-          current = undefined;
-        }
-        return execute.call(q, packet, connection);
-      };
-      q.on("fields", (fields: Any[] | undefined) => {
-        if (fields === undefined) {
-          okPacket = true;
-          return;
-        }
-        current = { fields: fields.map((f) => f.name), rows: [] };
-      });
-      q.on("result", (row: Any) => {
-        if (okPacket) {
-          okPacket = false;
-          this.status = row.serverStatus ?? this.status;
-          results.push({
-            fields: [],
-            rows: [],
-            affectedRows: row.affectedRows,
-            warningCount: row.warningStatus ?? 0,
-          });
-          return;
-        }
-        current?.rows.push(row as (string | null)[]);
-      });
-      let failed = false;
-      q.on("error", (e: Any) => {
-        failed = true;
-        if (typeof e.errno === "number" && e.sqlState && !e.fatal) {
-          reject(
-            new MysqlServerError(e.errno, e.sqlState, e.sqlMessage ?? e.message, {
-              results,
-              afterFields: current !== undefined,
-            }),
-          );
-        } else {
-          reject(new MysqlConnectionError(2013, e.sqlMessage ?? e.message ?? String(e)));
-        }
-      });
-      q.on("end", () => {
-        if (!failed) resolve(results);
-      });
-      this.conn.query(q);
-    });
+    return this.proto.query(sql);
+  }
+
+  /**
+   * Run statements in order, stopping at the first failure, and return
+   * every result: in one round trip on sqlitch's own protocol session, one
+   * by one on the driver's (its compressed protocol mishandles several
+   * result sets in one reply).
+   */
+  async queryAll(statements: readonly string[]): Promise<MysqlResult[]> {
+    if (this.proto.multiResults) return await this.query(statements.join(";\n"));
+    const results: MysqlResult[] = [];
+    for (const sql of statements) results.push(...await this.query(sql));
+    return results;
   }
 
   /** The rows of the first result set of `sql` with `?` placeholders filled in. */
@@ -327,18 +209,11 @@ export class MysqlConnection implements MysqlSession {
   }
 
   serverStatus(): number {
-    return this.status;
+    return this.proto.status;
   }
 
   /** Close the connection (ends its locks). */
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      try {
-        this.conn.end(() => resolve());
-      } catch {
-        this.conn.destroy();
-        resolve();
-      }
-    });
+    return this.proto.close();
   }
 }

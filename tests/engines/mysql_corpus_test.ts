@@ -5,7 +5,8 @@
  * `mysql --user root --database DB --host H --port P --skip-pager --silent
  * --skip-column-names --skip-line-numbers --abort-source-on-error
  * --execute "SET @"k" = 'v', …;\nsource NAME.sql"` and once through the
- * emulation over a `MysqlTestSession`, each in its own fresh database;
+ * emulation over the engine's own session (engines/mysql_connection.ts),
+ * each in its own fresh database;
  * stdout, stderr, exit status and the database left behind (mysqldump:
  * schema, routines, triggers, data) must be identical. Files under inc/
  * are only reached through `source`.
@@ -15,6 +16,7 @@
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { CapturedOutput } from "../../engines/engine.ts";
+import { MysqlConnection } from "../../engines/mysql_connection.ts";
 import {
   MysqlUnsupportedError,
   runMysqlScript,
@@ -27,7 +29,6 @@ import {
   MYSQL_PORT,
   MYSQL_USER,
   mysqlAvailable,
-  MysqlTestSession,
 } from "./mysql_test_session.ts";
 
 const CORPUS = fileURLToPath(new URL("../fixtures/mysql_corpus/", import.meta.url));
@@ -103,7 +104,13 @@ async function runRealClient(db: string, script: string): Promise<Outcome> {
 }
 
 async function runEmulation(db: string, script: string): Promise<Outcome> {
-  const session = await MysqlTestSession.open({ database: db });
+  // The production session (engines/mysql_wire.ts), as the engine opens it in a UTF-8 locale.
+  const session = await MysqlConnection.open({
+    params: { host: MYSQL_HOST, port: MYSQL_PORT, user: MYSQL_USER, compress: false },
+    database: db,
+    names: "utf8mb3",
+    readLocalFile: (p) => Deno.readFileSync(p.startsWith("/") ? p : join(CORPUS, p)),
+  });
   const out = new CapturedOutput();
   try {
     const status = await runMysqlScript(session, script, {

@@ -10,6 +10,7 @@
  */
 import { deepStrictEqual, match, ok, rejects, strictEqual } from "node:assert/strict";
 import { DbUri } from "../../core/uri.ts";
+import type { ChangeRecord } from "../../engines/engine.ts";
 import { MysqlEngine } from "../../engines/mysql.ts";
 import { MysqlConnection } from "../../engines/mysql_connection.ts";
 import { defaultSqlitchCmd, parityAvailability } from "../parity/kit.ts";
@@ -369,3 +370,83 @@ Deno.test({
     ok(session instanceof Error && !session.message.includes("wrong-pass"));
   },
 });
+
+/** A change record with `?`, quotes and a backslash in its notes, a dependency and a tag. */
+function trickyChange(id: string, requires?: string): ChangeRecord {
+  return {
+    id,
+    name: `c_${id.slice(0, 6)}`,
+    project: "flipr",
+    note: 'Why? It\'s "quoted" \\ here?',
+    scriptHash: id,
+    plannedAt: new Date("2026-01-01T00:00:00Z"),
+    planner: PERSON,
+    dependencies: requires === undefined
+      ? []
+      : [{ type: "require", dependency: "first?", dependencyId: requires }],
+    tags: [{
+      tagId: `t${id.slice(1)}`,
+      name: `v${id[0]}?`,
+      note: "Tag? 'yes'",
+      plannedAt: new Date("2026-01-01T00:00:01Z"),
+      planner: PERSON,
+    }],
+  };
+}
+
+for (const fractional of [true, false]) {
+  Deno.test({
+    name: `mysql registry: bookkeeping ${
+      fractional ? "in one round trip" : "one statement at a time (no fractional seconds)"
+    }, notes with ? and quotes`,
+    ignore: !live,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    fn: async () => {
+      const id = uid();
+      await createDatabase(id);
+      const engine = engineFor(id, `${id}_reg`);
+      try {
+        await engine.connect();
+        await engine.createRegistry(PERSON);
+        await engine.insertProject("flipr", null, PERSON);
+        // As on servers without fractional seconds (Sqitch waits for the clock there).
+        (engine as unknown as { fractional: boolean }).fractional = fractional;
+        const first = trickyChange("a".repeat(40));
+        const second = trickyChange("b".repeat(40), first.id);
+        for (const change of [first, second]) {
+          await engine.begin();
+          await engine.recordDeploy(change, PERSON);
+          await engine.commit();
+        }
+        const deployed = await engine.deployedChanges("flipr");
+        deepStrictEqual(deployed.map((c) => [c.id, c.note, c.tags]), [
+          [first.id, first.note, ["@va?"]],
+          [second.id, second.note, ["@vb?"]],
+        ]);
+        deepStrictEqual(
+          (await engine.changesRequiring(first.id)).map((r) => [r.changeId, r.asofTag]),
+          [[second.id, "@vb?"]],
+        );
+        await engine.begin();
+        await engine.recordRevert(second, PERSON);
+        await engine.commit();
+        deepStrictEqual(
+          await mysqlRows(
+            `SELECT event, note, tags, requires FROM events ORDER BY committed_at`,
+            `${id}_reg`,
+          ),
+          [
+            ["deploy", first.note, "@va?", ""],
+            ["deploy", second.note, "@vb?", "first?"],
+            ["revert", second.note, "@vb?", "first?"],
+          ],
+        );
+        deepStrictEqual((await engine.deployedChanges("flipr")).map((c) => c.id), [first.id]);
+      } finally {
+        await engine.close();
+        await dropDatabases(id);
+      }
+    },
+  });
+}

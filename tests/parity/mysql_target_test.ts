@@ -157,9 +157,51 @@ const scenarios: Scenario[] = [
           code: 2,
           stdout: /^Deploying changes to db:mysql:[^\n]*\/\n {2}\+ users \.+ not ok\n$/,
           stderr:
-            /^-+\nCREATE TABLE users[^]*\nERROR 1046 \(3D000\) at line \d+ in file: 'deploy\/users\.sql': No database selected\n[^]*\nDeploy failed\n$/,
+            /^warning: Database name missing in URI "db:mysql:\/\/[^\n]*\/"\n-+\nCREATE TABLE users[^]*\nERROR 1046 \(3D000\) at line \d+ in file: 'deploy\/users\.sql': No database selected\n[^]*\nDeploy failed\n$/,
         },
       },
+    ],
+  },
+
+  {
+    // The registry is on the server, so a target without a database finds it; Sqitch
+    // warns when it first builds its client command line (the first script), once.
+    name: "mysql target: no database in the URI once the registry exists",
+    files: { ...PROJECT, "sqitch.conf": BARE_CONF },
+    steps: [
+      `deploy ${mysqlUri("<ID>")}`,
+      `status db:mysql://root@${MYSQL_HOST}:${MYSQL_PORT}`,
+      `verify db:mysql://root@${MYSQL_HOST}:${MYSQL_PORT}/`,
+      {
+        // 1.3.1 also prints a Perl warning (its lock name has no database).
+        argv: `revert -y --to flips db:mysql://root@${MYSQL_HOST}:${MYSQL_PORT}`,
+        expectSqitch: {
+          code: 2,
+          stderr: /^Use of uninitialized value in concatenation[^\n]*\nwarning: Database name/,
+        },
+        expectSqlitch: {
+          code: 2,
+          stderr: new RegExp(
+            `^warning: Database name missing in URI "db:mysql://root@${MYSQL_HOST}:${MYSQL_PORT}"\n` +
+              "-+\nDROP TABLE likes\n-+\n\nERROR 1046 \\(3D000\\) at line 2 in file: " +
+              "'revert/likes.sql': No database selected\n\"mysql\" unexpectedly returned exit value 1\n\n$",
+          ),
+        },
+      },
+      `revert -y ${mysqlUri("<ID>")}`,
+    ],
+  },
+
+  {
+    // The compressed protocol goes through the mysql2 driver (one statement at a time).
+    name: "mysql target: compressed protocol (mysql_compression=1)",
+    files: { ...PROJECT, "sqitch.conf": BARE_CONF },
+    steps: [
+      `deploy ${mysqlUri("<ID>")}?mysql_compression=1`,
+      `status ${mysqlUri("<ID>")}?mysql_compression=1`,
+      `revert -y --to users ${mysqlUri("<ID>")}?mysql_compression=1`,
+      `log ${mysqlUri("<ID>")}?mysql_compression=1`,
+      `revert -y ${mysqlUri("<ID>")}?mysql_compression=1`,
     ],
   },
 
