@@ -3,9 +3,11 @@
  * configured registry) in the target database, created with Sqitch's exact
  * DDL and written exactly as Sqitch writes it (registry.md §4, §6–§9), on
  * one session that also holds Sqitch's advisory lock, so sqitch and
- * sqlitch keep each other out. Scripts run on a session of their own, as
- * Sqitch runs `psql`: through the in-process psql emulation, or through
- * the configured client with Sqitch's command line.
+ * sqlitch keep each other out; on PostgreSQL proper a change's registry
+ * rows are written in one statement. Scripts run on a session of their
+ * own, as Sqitch runs `psql`: through the in-process psql emulation (one
+ * script session, reset between scripts to what a new connection finds),
+ * or through the configured client with Sqitch's command line.
  *
  * YugabyteDB (detected from `version()`) gets neither the advisory lock nor
  * the `changes` table lock, as in Sqitch.
@@ -147,6 +149,19 @@ function parseTs(text: string | null): Date {
 
 type Row = (string | null)[];
 
+/** Numbered parameters of one statement. */
+class Params {
+  readonly values: unknown[] = [];
+  /** `$n` standing for `value`. */
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+/** One registry statement, its parameters numbered from `p`. */
+type Statement = (p: Params) => string;
+
 function s(v: string | null | undefined): string {
   return v ?? "";
 }
@@ -160,6 +175,12 @@ export class PgEngine implements Engine {
   private readonly options: PgEngineOptions;
   private session?: PgSession;
   private connecting?: Promise<PgSession>;
+  /** The script session kept between scripts, and how its reset went (see `runEmulated`). */
+  private scriptSession?: { session: PgSession; reset: Promise<boolean> };
+  /** Whether this engine took the advisory lock (its session must close fully). */
+  private locked = false;
+  /** `version()` of the server, read when the registry session connects. */
+  private serverVersionText?: string;
   private params?: PgConnectionParams;
   private providerName: PgProvider = "postgres";
 
@@ -272,14 +293,24 @@ export class PgEngine implements Engine {
     this.connecting ??= (async () => {
       const session = await this.openSession();
       try {
-        await session.exec("SET client_min_messages = WARNING");
+        const settings = "SET client_min_messages = WARNING; " +
+          `SET search_path = ${quoteLiteral(this.registry)}`;
+        const version = "SELECT split_part(version(), ' ', 2), version()";
+        let v: Row[];
         try {
-          await session.exec(`SET search_path = ${quoteLiteral(this.registry)}`);
+          // One round trip when the server takes both settings.
+          v = await session.rows(`${settings}; ${version}`);
         } catch {
-          // As Sqitch: a registry name the server refuses only shows up later.
+          await session.exec("SET client_min_messages = WARNING");
+          try {
+            await session.exec(`SET search_path = ${quoteLiteral(this.registry)}`);
+          } catch {
+            // As Sqitch: a registry name the server refuses only shows up later.
+          }
+          v = await session.rows(version);
         }
-        const v = await session.rows("SELECT split_part(version(), ' ', 2)");
         this.providerName = providerOf(v[0]?.[0] ?? "");
+        this.serverVersionText = v[0]?.[1] ?? undefined;
       } catch (e) {
         await session.close();
         throw this.wrap(e);
@@ -311,13 +342,26 @@ export class PgEngine implements Engine {
     }
   }
 
-  private async exec(sql: string, values: unknown[] = []): Promise<void> {
+  private async exec(sql: string, values: unknown[] = [], name?: string): Promise<void> {
     const db = await this.db();
     try {
-      await db.exec(sql, values);
+      await db.exec(sql, values, name);
     } catch (e) {
       throw this.wrap(e);
     }
+  }
+
+  /** Names of the registry statements prepared on the registry session, by text. */
+  private prepared = new Map<string, string>();
+
+  /** The name a registry statement is prepared under (one per distinct text). */
+  private preparedName(sql: string): string {
+    let name = this.prepared.get(sql);
+    if (name === undefined) {
+      name = `sqlitch_registry_${this.prepared.size + 1}`;
+      this.prepared.set(sql, name);
+    }
+    return name;
   }
 
   private async tagAgg(col: string): Promise<string> {
@@ -329,9 +373,16 @@ export class PgEngine implements Engine {
   }
 
   async close(): Promise<void> {
+    const script = this.scriptSession;
+    this.scriptSession = undefined;
+    // A script session reset holds nothing that must be released before this resolves.
+    if (script) await script.session.close(!(await script.reset));
     const session = this.session;
     this.session = undefined;
-    await session?.close();
+    this.prepared.clear();
+    // A session that held the lock closes fully, so the lock is free when this resolves.
+    await session?.close(this.locked);
+    this.locked = false;
   }
 
   // --- registry lifecycle ---------------------------------------------------
@@ -468,6 +519,7 @@ export class PgEngine implements Engine {
   async tryLock(): Promise<boolean> {
     await this.db();
     if (!this.usesLocks) return true;
+    this.locked = true;
     const r = await this.rows(`SELECT pg_try_advisory_lock(${PG_LOCK_KEY})`);
     return r[0]?.[0] === "t";
   }
@@ -483,6 +535,7 @@ export class PgEngine implements Engine {
     const previous = (await this.rows("SELECT current_setting('lock_timeout')"))[0]?.[0] ?? "0";
     const ms = seconds > 0 ? Math.max(1, Math.min(Math.round(seconds * 1000), 2147483647)) : 0;
     await this.exec(`SET lock_timeout = ${ms}`);
+    this.locked = true;
     try {
       await db.rows(`SELECT pg_advisory_lock(${PG_LOCK_KEY})`);
       return true;
@@ -760,119 +813,176 @@ export class PgEngine implements Engine {
 
   // --- bookkeeping --------------------------------------------------------------------
 
-  private async insertEvent(
+  /**
+   * Whether a change's registry rows go in one statement (data-modifying
+   * `WITH`): PostgreSQL proper. Elsewhere (CockroachDB, YugabyteDB) one
+   * statement per table, as Sqitch sends them.
+   */
+  protected get combinesRegistryWrites(): boolean {
+    return this.key === "pg" && this.providerName === "postgres";
+  }
+
+  /**
+   * Run a change's registry statements in Sqitch's order (the first is the
+   * main one): combined into one statement, one round trip, where the
+   * server allows (`combinesRegistryWrites`), else one by one. Combined,
+   * statement k ≥ 1 is the `WITH` query `wk` (the main one can read its
+   * RETURNING rows); PostgreSQL runs the main statement first and then the
+   * `WITH` ones, last-listed first, so they are listed in reverse; foreign
+   * keys are checked at the end of the statement.
+   */
+  private async writeRegistry(statements: Statement[]): Promise<void> {
+    if (!this.combinesRegistryWrites || statements.length === 1) {
+      for (const statement of statements) {
+        const p = new Params();
+        await this.exec(statement(p), p.values);
+      }
+      return;
+    }
+    const p = new Params();
+    const [main, ...rest] = statements.map((statement) => statement(p));
+    const ctes = rest.map((sql, i) => `w${i + 1} AS (\n${sql}\n)`).reverse();
+    const sql = `WITH ${ctes.join(",\n")}\n${main}`;
+    // Prepared once: a deploy sends the same few statement shapes again and again.
+    await this.exec(sql, p.values, this.preparedName(sql));
+  }
+
+  /** The `events` row of a change (`deploy`, `fail`, `revert`); `lists` as SQL expressions. */
+  private eventStatement(
     event: "deploy" | "revert" | "fail",
     change: ChangeRecord,
-    lists: { tags: string[]; requires: string[]; conflicts: string[] },
+    lists: (p: Params) => { tags: string; requires: string; conflicts: string },
     committer: Person,
-  ): Promise<void> {
-    await this.exec(
-      `INSERT INTO events (
+  ): Statement {
+    return (p) => {
+      const head = [p.add(event), p.add(change.id), p.add(change.name), p.add(change.project)];
+      const note = p.add(change.note);
+      const { tags, requires, conflicts } = lists(p);
+      return `INSERT INTO events (
             event, change_id, change, project, note, tags, requires, conflicts,
             committer_name, committer_email, planned_at, planner_name, planner_email,
             committed_at
         )
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, clock_timestamp())`,
-      [
-        event,
-        change.id,
-        change.name,
-        change.project,
-        change.note,
-        lists.tags,
-        lists.requires,
-        lists.conflicts,
-        committer.name,
-        committer.email,
-        change.plannedAt.toISOString(),
-        change.planner.name,
-        change.planner.email,
-      ],
-    );
-  }
-
-  /** The event lists of a deploy or fail event, from the plan. */
-  private planLists(change: ChangeRecord) {
-    return {
-      tags: change.tags.map((t) => `@${t.name}`),
-      requires: change.dependencies.filter((d) => d.type === "require").map((d) => d.dependency),
-      conflicts: change.dependencies.filter((d) => d.type === "conflict").map((d) => d.dependency),
+        VALUES (${head.join(", ")}, ${note}, ${tags}, ${requires}, ${conflicts}, ${
+        p.add(committer.name)
+      }, ${p.add(committer.email)}, ${p.add(change.plannedAt.toISOString())}, ${
+        p.add(change.planner.name)
+      }, ${p.add(change.planner.email)}, clock_timestamp())`;
     };
   }
 
+  /** The event lists of a deploy or fail event, from the plan, as parameters. */
+  private planLists(change: ChangeRecord) {
+    return (p: Params) => ({
+      tags: p.add(change.tags.map((t) => `@${t.name}`)),
+      requires: p.add(
+        change.dependencies.filter((d) => d.type === "require").map((d) => d.dependency),
+      ),
+      conflicts: p.add(
+        change.dependencies.filter((d) => d.type === "conflict").map((d) => d.dependency),
+      ),
+    });
+  }
+
   async recordDeploy(change: ChangeRecord, committer: Person): Promise<void> {
-    await this.exec(
+    const statements: Statement[] = [(p) =>
       `INSERT INTO changes (
             change_id, script_hash, change, project, note, committer_name, committer_email,
             planned_at, planner_name, planner_email, committed_at
         )
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, clock_timestamp())`,
-      [
-        change.id,
-        change.scriptHash ?? null,
-        change.name,
-        change.project,
-        change.note,
-        committer.name,
-        committer.email,
-        change.plannedAt.toISOString(),
-        change.planner.name,
-        change.planner.email,
-      ],
-    );
+        VALUES (${
+        [
+          change.id,
+          change.scriptHash ?? null,
+          change.name,
+          change.project,
+          change.note,
+          committer.name,
+          committer.email,
+          change.plannedAt.toISOString(),
+          change.planner.name,
+          change.planner.email,
+        ].map((v) => p.add(v)).join(", ")
+      }, clock_timestamp())`];
     const deps = [
       ...change.dependencies.filter((d) => d.type === "require"),
       ...change.dependencies.filter((d) => d.type === "conflict"),
     ];
     if (deps.length > 0) {
-      const values: unknown[] = [];
-      const tuples = deps.map((d) => {
-        values.push(change.id, d.type, d.dependency, d.dependencyId ?? null);
-        const n = values.length;
-        return `($${n - 3}, $${n - 2}, $${n - 1}, $${n})`;
-      });
-      await this.exec(
+      statements.push((p) =>
         `INSERT INTO dependencies (change_id, type, dependency, dependency_id)
-         VALUES ${tuples.join(", ")}`,
-        values,
+         VALUES ${
+          deps.map((d) =>
+            `(${
+              [change.id, d.type, d.dependency, d.dependencyId ?? null].map((v) => p.add(v)).join(
+                ", ",
+              )
+            })`
+          ).join(", ")
+        }`
       );
     }
     if (change.tags.length > 0) {
-      const values: unknown[] = [];
-      const tuples = change.tags.map((t) => {
-        values.push(
-          t.tagId,
-          `@${t.name}`,
-          change.project,
-          change.id,
-          t.note,
-          committer.name,
-          committer.email,
-          t.plannedAt.toISOString(),
-          t.planner.name,
-          t.planner.email,
-        );
-        const n = values.length - 10;
-        const ps = Array.from({ length: 10 }, (_, i) => `$${n + i + 1}`);
-        return `(${ps.join(", ")}, clock_timestamp())`;
-      });
-      await this.exec(
+      statements.push((p) =>
         `INSERT INTO tags (
               tag_id, tag, project, change_id, note, committer_name, committer_email,
               planned_at, planner_name, planner_email, committed_at
          )
-         VALUES ${tuples.join(", ")}`,
-        values,
+         VALUES ${
+          change.tags.map((t) =>
+            `(${
+              [
+                t.tagId,
+                `@${t.name}`,
+                change.project,
+                change.id,
+                t.note,
+                committer.name,
+                committer.email,
+                t.plannedAt.toISOString(),
+                t.planner.name,
+                t.planner.email,
+              ].map((v) => p.add(v)).join(", ")
+            }, clock_timestamp())`
+          ).join(", ")
+        }`
       );
     }
-    await this.insertEvent("deploy", change, this.planLists(change), committer);
+    statements.push(this.eventStatement("deploy", change, this.planLists(change), committer));
+    await this.writeRegistry(statements);
   }
 
   async recordFail(change: ChangeRecord, committer: Person): Promise<void> {
-    await this.insertEvent("fail", change, this.planLists(change), committer);
+    await this.writeRegistry([
+      this.eventStatement("fail", change, this.planLists(change), committer),
+    ]);
   }
 
   async recordRevert(change: ChangeRecord, committer: Person): Promise<void> {
+    if (this.combinesRegistryWrites) {
+      // One statement: the lists are read in its snapshot, before the deletes
+      // (and the cascade to dependencies) take effect; w2 is the tags' DELETE.
+      await this.writeRegistry([
+        this.eventStatement("revert", change, (p) => {
+          const id = p.add(change.id);
+          const deps = (type: string) =>
+            `ARRAY(
+            SELECT dependency
+              FROM dependencies
+             WHERE change_id = ${id}
+               AND type = '${type}'
+        )`;
+          return {
+            tags: "ARRAY(SELECT tag FROM w2)",
+            requires: deps("require"),
+            conflicts: deps("conflict"),
+          };
+        }, committer),
+        (p) => `DELETE FROM changes where change_id = ${p.add(change.id)}`,
+        (p) => `DELETE FROM tags WHERE change_id = ${p.add(change.id)} RETURNING tag`,
+      ]);
+      return;
+    }
     const tags = (await this.rows("DELETE FROM tags WHERE change_id = $1 RETURNING tag", [
       change.id,
     ])).map((r) => s(r[0]));
@@ -891,16 +1001,13 @@ export class PgEngine implements Engine {
       [change.id],
     );
     await this.exec("DELETE FROM changes where change_id = $1", [change.id]);
-    await this.insertEvent(
-      "revert",
-      change,
-      {
-        tags,
-        requires: parseTextArray(deps[0]?.[0] ?? null),
-        conflicts: parseTextArray(deps[0]?.[1] ?? null),
-      },
-      committer,
-    );
+    await this.writeRegistry([
+      this.eventStatement("revert", change, (p) => ({
+        tags: p.add(tags),
+        requires: p.add(parseTextArray(deps[0]?.[0] ?? null)),
+        conflicts: p.add(parseTextArray(deps[0]?.[1] ?? null)),
+      }), committer),
+    ]);
   }
 
   async recordLateTags(change: ChangeRecord, committer: Person): Promise<void> {
@@ -984,18 +1091,21 @@ export class PgEngine implements Engine {
 
   /**
    * psql's VERSION, VERSION_NAME and VERSION_NUM for the emulation: those of
-   * a psql built with the server (its `version()` string), asked once.
+   * a psql built with the server (its `version()` string, as the registry
+   * session read it, else asked once).
    */
   private async psqlVersion(
     session: PgSession,
   ): Promise<{ version: string; name: string; num: string }> {
     if (this.clientVersion) return this.clientVersion;
     const info = session.info();
-    let version = `PostgreSQL ${info.serverVersion}`;
-    try {
-      version = (await session.rows("SELECT version()"))[0]?.[0] ?? version;
-    } catch {
-      // Keep the short form.
+    let version = this.serverVersionText ?? `PostgreSQL ${info.serverVersion}`;
+    if (this.serverVersionText === undefined) {
+      try {
+        version = (await session.rows("SELECT version()"))[0]?.[0] ?? version;
+      } catch {
+        // Keep the short form.
+      }
     }
     this.clientVersion = { version, name: info.serverVersion, num: info.serverVersionNum };
     return this.clientVersion;
@@ -1003,19 +1113,23 @@ export class PgEngine implements Engine {
 
   /**
    * Scripts without a configured client: the in-process psql emulation on a
-   * session of their own, opened for the script and closed after it, as
-   * each `psql` run Sqitch starts has its own connection. A connection that
-   * fails is reported as psql reports it (exit status 2).
+   * session apart from the registry's, as each `psql` run Sqitch starts has
+   * its own connection. One script session serves script after script:
+   * when a script ends it is reset at once to what a new connection finds
+   * (its transaction rolled back, its locks released: `PgSession.reset`),
+   * and replaced by a new one when it cannot be (`\connect`, lost, lasting
+   * state). A connection that fails is reported as psql reports it (exit
+   * status 2).
    */
   private async runEmulated(
     path: string,
     variables: ScriptVariables,
     out: ScriptOutput,
   ): Promise<void> {
-    const { runPsqlScript } = await import("./psql_script.ts");
+    const { runPsqlScript } = await psqlScriptModule();
     let session: PgSession;
     try {
-      session = await this.openSession();
+      session = await this.takeScriptSession();
     } catch (e) {
       out.stderr(`psql: error: ${(e as Error).message}\n`);
       throw new ScriptError(path, 2);
@@ -1030,10 +1144,40 @@ export class PgEngine implements Engine {
         clientVersion,
       });
     } finally {
-      await session.close();
+      await this.keepScriptSession(session);
     }
     if (status !== 0) throw new ScriptError(path, status);
   }
+
+  /** The kept script session once reset, if it is still up; else a new one. */
+  private async takeScriptSession(): Promise<PgSession> {
+    const kept = this.scriptSession;
+    this.scriptSession = undefined;
+    if (kept) {
+      const reset = await kept.reset;
+      if (reset && kept.session.alive) return kept.session;
+      await kept.session.close(!reset);
+    }
+    return await this.openSession();
+  }
+
+  /**
+   * Keep a script session for the next script, its reset under way (as
+   * psql's session ends while Sqitch goes on); or close it at once, fully,
+   * when it cannot be reset (it may hold locks).
+   */
+  private async keepScriptSession(session: PgSession): Promise<void> {
+    if (session.resettable) this.scriptSession = { session, reset: session.reset() };
+    else await session.close();
+  }
+}
+
+let psqlScript: Promise<typeof import("./psql_script.ts")> | undefined;
+
+/** The psql emulation, loaded with the first script. */
+function psqlScriptModule(): Promise<typeof import("./psql_script.ts")> {
+  psqlScript ??= import("./psql_script.ts");
+  return psqlScript;
 }
 
 function toDeployed(r: Row): DeployedChange {

@@ -4,7 +4,9 @@
  * connects as libpq would (every host and address in turn, TLS per
  * `sslmode`, libpq's wording for failures), serves the psql emulation
  * through the `PsqlSession` interface (simple-query protocol, text values,
- * COPY, notices) and the registry through parameterised queries.
+ * COPY, notices) and the registry through parameterised queries. A
+ * session can be reset for the next script (`reset`), as good as the new
+ * connection psql would have opened.
  *
  * The driver is imported on first use, so commands that never reach
  * PostgreSQL never load it.
@@ -36,6 +38,17 @@ interface DriverConnection {
   on(event: string, listener: (msg: Record<string, unknown>) => void): void;
   off?(event: string, listener: (msg: Record<string, unknown>) => void): void;
   removeListener(event: string, listener: (msg: Record<string, unknown>) => void): void;
+  emit(event: string): void;
+  /** The socket (a TLS socket once TLS is up). */
+  stream: DriverStream;
+  /** Truthy while the connection asks for TLS. */
+  ssl: unknown;
+  /** Start parsing server messages from `stream`. */
+  attachListeners(stream: DriverStream): void;
+}
+interface DriverStream {
+  once(event: string, listener: (arg: Uint8Array) => void): unknown;
+  destroy(): void;
 }
 interface DriverClient {
   connection: DriverConnection;
@@ -398,6 +411,8 @@ export class PgSession implements PsqlSession {
   private endpoint: Endpoint;
   private noticeListener?: (notice: PgMessage) => void;
   private lost?: Error;
+  /** False once the session holds state a reset cannot undo (see `reset`). */
+  private reusable = true;
   private parameters = new Map<string, string>();
   private status = "I";
   private serverVersionNumText = "";
@@ -425,7 +440,9 @@ export class PgSession implements PsqlSession {
         const session = new PgSession(undefined as unknown as DriverClient, config, ep);
         let client: DriverClient;
         try {
-          client = session.makeClient(pg, ep, tlsOptions(config, ep, modes[m]));
+          // sslmode=prefer: a server that refuses TLS is spoken to in the clear on the same socket.
+          const plainOnRefusal = modes[m] === "tls" && modes[m + 1] === "plain";
+          client = session.makeClient(pg, ep, tlsOptions(config, ep, modes[m]), plainOnRefusal);
         } catch (e) {
           // libpq reports a missing root certificate per attempt, then tries the next host.
           errors.push(ep.label + (e instanceof Error ? e.message : String(e)));
@@ -437,7 +454,7 @@ export class PgSession implements PsqlSession {
           await session.afterConnect();
           return session;
         } catch (e) {
-          await client.end().catch(() => {});
+          await endQuickly(client);
           const message = e instanceof Error ? e.message : String(e);
           const last = m === modes.length - 1;
           // prefer: no TLS on the server → try again in the clear; allow: refused in the clear → TLS.
@@ -455,6 +472,7 @@ export class PgSession implements PsqlSession {
     pg: DriverModule,
     ep: Endpoint,
     ssl: Record<string, unknown> | false,
+    plainOnRefusal = false,
   ): DriverClient {
     const { params } = this.config;
     const password = this.password;
@@ -488,6 +506,7 @@ export class PgSession implements PsqlSession {
     client.on("error", (e: never) => {
       this.lost = e as Error;
     });
+    if (ssl && plainOnRefusal) continueInTheClear(client.connection);
     return client;
   }
 
@@ -495,7 +514,17 @@ export class PgSession implements PsqlSession {
     return this.config.params.password;
   }
 
+  /**
+   * The server's version number as libpq derives it from the
+   * `server_version` the server reports at start-up (asked only of a
+   * server that does not report it).
+   */
   private async afterConnect(): Promise<void> {
+    const reported = this.parameters.get("server_version");
+    if (reported !== undefined) {
+      this.serverVersionNumText = String(serverVersionNumber(reported));
+      return;
+    }
     const rows = await this.rows("SHOW server_version_num");
     this.serverVersionNumText = rows[0]?.[0] ?? "";
   }
@@ -531,12 +560,16 @@ export class PgSession implements PsqlSession {
     }
   }
 
-  /** Run a statement for its effect (extended protocol when there are values). */
-  async exec(sql: string, values: unknown[] = []): Promise<number | null> {
+  /**
+   * Run a statement for its effect (extended protocol when there are
+   * values). With `name` (and values) the statement is prepared under that
+   * name once per session, then only executed.
+   */
+  async exec(sql: string, values: unknown[] = [], name?: string): Promise<number | null> {
     this.check();
     try {
       const r = await this.client.query(
-        values.length > 0 ? { text: sql, values, types: TEXT_TYPES } : { text: sql },
+        values.length > 0 ? { name, text: sql, values, types: TEXT_TYPES } : { text: sql },
       );
       const last = Array.isArray(r) ? r[r.length - 1] : r;
       return last?.rowCount ?? null;
@@ -549,6 +582,7 @@ export class PgSession implements PsqlSession {
 
   async query(sql: string): Promise<PsqlResult[]> {
     this.check();
+    this.note(sql);
     const tags: string[] = [];
     const onComplete = (msg: Record<string, unknown>) => tags.push(String(msg.text ?? ""));
     this.client.connection.on("commandComplete", onComplete);
@@ -573,6 +607,7 @@ export class PgSession implements PsqlSession {
     hooks: { data?: Uint8Array; out?: (chunk: Uint8Array) => void },
   ): Promise<PsqlResult> {
     this.check();
+    this.note(sql);
     const pg = await loadDriver();
     const tags: string[] = [];
     const onComplete = (msg: Record<string, unknown>) => tags.push(String(msg.text ?? ""));
@@ -622,6 +657,8 @@ export class PgSession implements PsqlSession {
   }
 
   async reconnect(change: PsqlReconnect): Promise<void> {
+    // Whatever comes of it, the session is no longer the one a new script would get.
+    this.reusable = false;
     const old = this.config.params;
     const host = change.host ?? this.endpoint.host;
     const port = change.port !== undefined ? Number(change.port) : this.endpoint.port;
@@ -672,17 +709,127 @@ export class PgSession implements PsqlSession {
       serverVersionNum: this.serverVersionNumText,
       serverVersion: this.parameters.get("server_version") ?? "",
       encoding: this.parameters.get("client_encoding") ?? "UTF8",
+      standardConformingStrings: onOff(this.parameters.get("standard_conforming_strings")),
     };
   }
 
-  /** Close the connection (ends the session and its locks). */
-  async close(): Promise<void> {
+  // --- reuse for the next script ---------------------------------------------------
+
+  /** Marks the session not reusable when a script statement leaves what a reset cannot undo. */
+  private note(sql: string): void {
+    if (this.reusable && LASTING_STATE.test(sql)) this.reusable = false;
+  }
+
+  /** Whether the connection is still up (no failure seen on it). */
+  get alive(): boolean {
+    return this.lost === undefined;
+  }
+
+  /** Whether `reset` can make the session as good as new (else it must be closed). */
+  get resettable(): boolean {
+    return this.reusable && this.lost === undefined;
+  }
+
+  /**
+   * Put the session back as a new connection finds it, for the next script
+   * (psql gives each script a connection of its own): roll back what the
+   * script left open, then `DISCARD ALL` (settings, role and session
+   * authorization, prepared statements, cursors, temporary tables,
+   * advisory locks, LISTEN, cached plans and sequence values). False when
+   * the session cannot be reused — lost, reconnected by `\connect`, a
+   * failed reset, or a statement that left lasting state (`LASTING_STATE`)
+   * — and must be closed. The reset statements are sent at once; the
+   * promise tells how they went.
+   */
+  reset(): Promise<boolean> {
+    if (!this.resettable) return Promise.resolve(false);
+    const sent = [this.status !== "I" ? "ROLLBACK" : undefined, "DISCARD ALL"]
+      .filter((sql) => sql !== undefined)
+      .map((text) => this.client.query({ text }));
+    return Promise.all(sent).then(
+      () => this.status === "I" && this.lost === undefined,
+      () => {
+        this.reusable = false;
+        return false;
+      },
+    );
+  }
+
+  /**
+   * Close the connection (ends the session and its locks). With `wait`
+   * (the default) resolve once the server has hung up, so whatever the
+   * session held is released; without, as libpq's `PQfinish`, once the
+   * terminate message is sent and the socket closed on this side.
+   */
+  async close(wait = true): Promise<void> {
     try {
-      await this.client.end();
+      if (wait) await this.client.end();
+      else await endQuickly(this.client);
     } catch {
       // Already gone.
     }
   }
+}
+
+/**
+ * Script statements after which a reused session would differ from a new
+ * one even after `DISCARD ALL`: defaults for new sessions (`ALTER ROLE |
+ * USER | DATABASE | SYSTEM`), custom settings (`SET`/`RESET x.y`,
+ * `set_config`, which leave a placeholder behind), loaded libraries and
+ * dblink's named connections. A false positive only costs a new connection.
+ */
+const LASTING_STATE =
+  /\balter\s+(?:role|user|group|database|system)\b|\bset_config\b|\b(?:set|reset)\s+(?:session\s+|local\s+)?(?:"[^"]*"|[a-z_][\w$]*)\s*\.|\bload\s+[eE]?'|\bdblink_connect/i;
+
+function onOff(value: string | undefined): boolean | undefined {
+  return value === undefined ? undefined : value === "on";
+}
+
+/** libpq's number for a `server_version` (`15.20 (Debian…)` → 150020, `9.6.3` → 90603). */
+export function serverVersionNumber(version: string): number {
+  const m = /^\s*([+-]?\d+)(?:\.\s*([+-]?\d+)(?:\.\s*([+-]?\d+))?)?/.exec(version);
+  if (!m) return 0;
+  const major = Number(m[1]);
+  if (m[3] !== undefined) return (100 * major + Number(m[2])) * 100 + Number(m[3]);
+  if (m[2] !== undefined) {
+    return major >= 10 ? 100 * 100 * major + Number(m[2]) : (100 * major + Number(m[2])) * 100;
+  }
+  return 100 * 100 * major;
+}
+
+/**
+ * End a driver client without waiting for the server to hang up: the
+ * terminate message is flushed, then the socket closed (the driver's own
+ * `end` waits for the server's side, which costs the backend's exit time).
+ */
+function endQuickly(client: DriverClient): Promise<void> {
+  const stream = client.connection.stream;
+  stream.once("finish", () => stream.destroy());
+  return client.end().catch(() => {});
+}
+
+/**
+ * libpq's `sslmode=prefer` against a server that answers the TLS request
+ * with `N`: carry on unencrypted on the same connection (the driver would
+ * fail the attempt, costing a second connection).
+ */
+function continueInTheClear(connection: DriverConnection): void {
+  const stream = connection.stream as DriverStream & Record<string, unknown>;
+  const once = stream.once;
+  stream.once = (event: string, listener: (arg: Uint8Array) => void) => {
+    if (event !== "data") return once.call(stream, event, listener);
+    // Only the one-byte answer to the TLS request is intercepted.
+    stream.once = once;
+    return once.call(stream, "data", (buffer: Uint8Array) => {
+      if (buffer.length === 1 && buffer[0] === 0x4e) {
+        connection.ssl = false;
+        connection.attachListeners(stream);
+        connection.emit("sslconnect");
+        return;
+      }
+      listener(buffer);
+    });
+  };
 }
 
 function toResult(res: DriverResult, tag: string | undefined): PsqlResult {
