@@ -41,7 +41,7 @@ import {
   type ScriptOutput,
   type ScriptVariables,
 } from "./engine.ts";
-import { PG_REGISTRY_SQL, PG_UPGRADES, pgRegistryScript } from "./pg_registry_sql.ts";
+import { PG_REGISTRY_SQL, PG_UPGRADES, pgRegistryScript, quoteIdent } from "./pg_registry_sql.ts";
 import { formatPgMessage, PgSession } from "./pg_session.ts";
 import { PgConnectionError, PgServerError } from "./psql_session.ts";
 
@@ -446,8 +446,17 @@ export class PgEngine implements Engine {
     return Number(r[0]?.[0] ?? 0) > 0 ? " DISTRIBUTE BY REPLICATION" : "";
   }
 
-  /** Run one registry script (its own BEGIN … COMMIT), then point search_path at the registry. */
-  private async runRegistryScript(sql: string): Promise<void> {
+  /**
+   * Run one registry script (its own BEGIN … COMMIT) and record `release`
+   * in the same transaction, just before the script's COMMIT, so that a
+   * registry is never left without its release row (a script without a
+   * closing COMMIT has the row written after it, in a transaction of its
+   * own). Then point search_path at the registry.
+   */
+  private async runRegistryScript(
+    sql: string,
+    release: { version: string; installer: Person },
+  ): Promise<void> {
     const db = await this.db();
     const text = pgRegistryScript(
       sql,
@@ -455,8 +464,23 @@ export class PgEngine implements Engine {
       await this.tableOptions(),
       db.serverVersionNum,
     );
+    const statements = this.registryStatements(text);
+    const last = statements.length - 1;
+    const withoutCommit = last >= 0 ? statements[last].replace(CLOSING_COMMIT, "") : "";
+    const endsWithCommit = last >= 0 && withoutCommit !== statements[last];
+    if (endsWithCommit) statements[last] = withoutCommit;
     try {
-      for (const statement of this.registryStatements(text)) await db.exec(statement);
+      for (const statement of statements) {
+        if (statement.trim() !== "") await db.exec(statement);
+      }
+      if (endsWithCommit && db.transactionStatus === "T") {
+        await db.exec(RELEASE_INSERT(this.registry), releaseValues(release));
+        await db.exec("COMMIT");
+      } else {
+        if (endsWithCommit && db.transactionStatus !== "I") await db.exec("COMMIT");
+        await this.exec(`SET search_path = ${quoteLiteral(this.registry)}`);
+        await this.registerRelease(release.version, release.installer);
+      }
     } catch (e) {
       if (db.transactionStatus !== "I") await db.exec("ROLLBACK").catch(() => {});
       throw this.wrap(e);
@@ -467,11 +491,7 @@ export class PgEngine implements Engine {
   private async registerRelease(version: string, installer: Person): Promise<void> {
     await this.begin();
     try {
-      await this.exec(
-        `INSERT INTO releases (version, installed_at, installer_name, installer_email)
-         VALUES ($1, clock_timestamp(), $2, $3)`,
-        [version, installer.name, installer.email],
-      );
+      await this.exec(RELEASE_INSERT(this.registry), releaseValues({ version, installer }));
       await this.commit();
     } catch (e) {
       await this.rollback();
@@ -483,8 +503,10 @@ export class PgEngine implements Engine {
     if (await this.registryExists()) {
       throw new EngineError(`Sqitch schema "${this.registry}" already exists`);
     }
-    await this.runRegistryScript(this.registryScripts().create);
-    await this.registerRelease(REGISTRY_VERSION, installer);
+    await this.runRegistryScript(this.registryScripts().create, {
+      version: REGISTRY_VERSION,
+      installer,
+    });
   }
 
   async upgradeRegistry(
@@ -498,8 +520,7 @@ export class PgEngine implements Engine {
     for (const [, to, sql] of this.registryScripts().upgrades) {
       if (Number(to) <= current) continue;
       step(from, to);
-      await this.runRegistryScript(sql);
-      await this.registerRelease(to, installer);
+      await this.runRegistryScript(sql, { version: to, installer });
       from = to;
     }
   }
@@ -1178,6 +1199,20 @@ let psqlScript: Promise<typeof import("./psql_script.ts")> | undefined;
 function psqlScriptModule(): Promise<typeof import("./psql_script.ts")> {
   psqlScript ??= import("./psql_script.ts");
   return psqlScript;
+}
+
+/** A registry script's closing `COMMIT;` (and what follows it: blanks). */
+const CLOSING_COMMIT = /(?:^|(?<=;))\s*COMMIT\s*;?\s*$/i;
+
+/** The row of `releases` a registry creation or upgrade writes. */
+const RELEASE_INSERT = (registry: string) =>
+  `INSERT INTO ${
+    quoteIdent(registry)
+  }.releases (version, installed_at, installer_name, installer_email)
+   VALUES ($1, clock_timestamp(), $2, $3)`;
+
+function releaseValues(release: { version: string; installer: Person }): unknown[] {
+  return [release.version, release.installer.name, release.installer.email];
 }
 
 function toDeployed(r: Row): DeployedChange {

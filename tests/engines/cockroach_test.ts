@@ -96,7 +96,7 @@ Deno.test("cockroach: the registry is created from Sqitch's cockroach.sql, state
   assert(!session.sql.some((s) => /pgxc_version|^BEGIN;|advisory|LOCK TABLE/.test(s)));
   // The release row, in a transaction without the table lock.
   const begin = session.sql.lastIndexOf("BEGIN");
-  assert(session.sql[begin + 1].startsWith("INSERT INTO releases"));
+  assert(session.sql[begin + 1].startsWith('INSERT INTO "sqitch".releases'));
   strictEqual(session.sql[begin + 2], "COMMIT");
 });
 
