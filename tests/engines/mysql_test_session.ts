@@ -1,6 +1,6 @@
 /**
- * A `MysqlSession` on the `mysql2` driver for the live tests (and a model
- * for the production engines/mysql_connection.ts): one connection, text
+ * A `MysqlSession` on the `mysql2` driver for the live tests (through the
+ * engine's own driver session, engines/mysql_node_session.ts): one connection, text
  * protocol, values as the server's text (raw bytes decoded as UTF-8, NULL
  * as null) so they print as the client prints them, multi-statements and
  * multi-results on as the `mysql` client connects, every result of a
@@ -12,13 +12,8 @@
  * default 127.0.0.1:3306, user root without password), whether it answers,
  * and throwaway databases.
  */
-import mysql from "mysql2";
-import {
-  MysqlConnectionError,
-  type MysqlResult,
-  MysqlServerError,
-  type MysqlSession,
-} from "../../engines/mysql_session.ts";
+import { NodeSession } from "../../engines/mysql_node_session.ts";
+import type { MysqlResult, MysqlSession } from "../../engines/mysql_session.ts";
 
 /** Host and port of the test server. */
 export const MYSQL_HOST = Deno.env.get("SQLITCH_TEST_MYSQL_HOST") ?? "127.0.0.1";
@@ -42,122 +37,34 @@ export interface MysqlTestSessionOptions {
   names?: string;
 }
 
-// deno-lint-ignore no-explicit-any
-type Any = any;
-
-const decoder = new TextDecoder();
-
-/** Values as text: the raw bytes decoded, NULL as null. */
-function rawText(field: Any): string | null {
-  const bytes = field.buffer();
-  return bytes === null ? null : decoder.decode(bytes);
-}
-
-/** A live session on the mysql2 driver. */
+/** A live session on the mysql2 driver (the engine's NodeSession, with SET NAMES). */
 export class MysqlTestSession implements MysqlSession {
-  private status = 0;
+  private constructor(private readonly node: NodeSession) {}
 
-  private constructor(private readonly conn: Any) {}
-
-  /** Connect (rejects with the driver's error when the server does not answer). */
-  static open(opts: MysqlTestSessionOptions = {}): Promise<MysqlTestSession> {
-    return new Promise((resolve, reject) => {
-      const conn = mysql.createConnection({
+  /** Connect (rejects with the client's error when the server does not answer). */
+  static async open(opts: MysqlTestSessionOptions = {}): Promise<MysqlTestSession> {
+    const node = await NodeSession.open({
+      params: {
         host: opts.host ?? MYSQL_HOST,
         port: opts.port ?? MYSQL_PORT,
         user: opts.user ?? MYSQL_USER,
         password: opts.password,
-        database: opts.database,
-        charset: "UTF8MB4_GENERAL_CI",
-        multipleStatements: true,
-        // The client sets neither: IGNORE_SPACE would change sql_mode (and every
-        // routine's recorded sql_mode), FOUND_ROWS what ROW_COUNT() says. Without
-        // SESSION_TRACK the driver keeps its UTF-8 encoding after SET NAMES.
-        flags: ["-FOUND_ROWS", "-IGNORE_SPACE", "-SESSION_TRACK"],
-        rowsAsArray: true,
-        supportBigNumbers: true,
-        bigNumberStrings: true,
-        dateStrings: true,
-      });
-      conn.once("error", (e: Error) => reject(e));
-      conn.connect((err: Error | null) => {
-        if (err) reject(err);
-        else {
-          const session = new MysqlTestSession(conn);
-          conn.on("error", () => {});
-          session.query(`SET NAMES ${opts.names ?? "utf8mb3"}`).then(
-            () => resolve(session),
-            reject,
-          );
-        }
-      });
+        compress: false,
+      },
+      database: opts.database,
     });
+    const session = new MysqlTestSession(node);
+    try {
+      await session.query(`SET NAMES ${opts.names ?? "utf8mb3"}`);
+    } catch (e) {
+      await node.close();
+      throw e;
+    }
+    return session;
   }
 
   query(sql: string): Promise<MysqlResult[]> {
-    return new Promise((resolve, reject) => {
-      const results: MysqlResult[] = [];
-      let current: MysqlResult | undefined;
-      let okPacket = false;
-      const q = (mysql as Any).createQuery(
-        { sql, rowsAsArray: true, typeCast: rawText },
-        undefined,
-        undefined,
-        {},
-      ) as Any;
-      const rowState = Object.getPrototypeOf(q).row;
-      const execute = q.execute;
-      q.execute = (packet: Any, connection: Any) => {
-        if (
-          packet && current && q.next === rowState && !packet.isError() && packet.isEOF()
-        ) {
-          current.warningCount = packet.eofWarningCount();
-          this.status = packet.eofStatusFlags();
-          results.push(current);
-          current = undefined;
-        }
-        return execute.call(q, packet, connection);
-      };
-      q.on("fields", (fields: Any[] | undefined) => {
-        if (fields === undefined) {
-          okPacket = true;
-          return;
-        }
-        current = { fields: fields.map((f) => f.name), rows: [] };
-      });
-      q.on("result", (row: Any) => {
-        if (okPacket) {
-          okPacket = false;
-          this.status = row.serverStatus ?? this.status;
-          results.push({
-            fields: [],
-            rows: [],
-            affectedRows: row.affectedRows,
-            warningCount: row.warningStatus ?? 0,
-          });
-          return;
-        }
-        current?.rows.push(row as (string | null)[]);
-      });
-      let failed = false;
-      q.on("error", (e: Any) => {
-        failed = true;
-        if (typeof e.errno === "number" && e.sqlState && !e.fatal) {
-          reject(
-            new MysqlServerError(e.errno, e.sqlState, e.sqlMessage ?? e.message, {
-              results,
-              afterFields: current !== undefined,
-            }),
-          );
-        } else {
-          reject(new MysqlConnectionError(2013, e.sqlMessage ?? e.message ?? String(e)));
-        }
-      });
-      q.on("end", () => {
-        if (!failed) resolve(results);
-      });
-      this.conn.query(q);
-    });
+    return this.node.query(sql);
   }
 
   async database(): Promise<string | null> {
@@ -166,12 +73,12 @@ export class MysqlTestSession implements MysqlSession {
   }
 
   serverStatus(): number {
-    return this.status;
+    return this.node.status;
   }
 
   /** Close the connection. */
   close(): Promise<void> {
-    return new Promise((resolve) => this.conn.end(() => resolve()));
+    return this.node.close();
   }
 }
 
