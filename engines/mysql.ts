@@ -73,6 +73,37 @@ export const REGISTRY_SESSION_SETTINGS: readonly string[] = [
 /** The registry tables every change's bookkeeping locks, in Sqitch's order. */
 export const LOCKED_TABLES = ["releases", "changes", "dependencies", "events", "projects", "tags"];
 
+/** The registry's tables, in the order Sqitch's script creates them. */
+const REGISTRY_TABLES = ["releases", "projects", "changes", "tags", "dependencies", "events"];
+
+/** The registry's tables, referencing ones first (the order they can be dropped in). */
+const DROP_ORDER = ["events", "dependencies", "tags", "changes", "projects", "releases"];
+
+/** What of the registry its database holds (`registryObjects`). */
+interface RegistryObjects {
+  /** The registry tables there. */
+  tables: string[];
+  /** Those holding at least one row. */
+  withRows: string[];
+  /** Whether the `checkit()` function is there. */
+  checkit: boolean;
+}
+
+/**
+ * Whether registry objects are what a killed registry creation left: no
+ * table holds a row (a registry in use has its release row, and a version
+ * 0 registry from an old Sqitch its project rows). Such a registry is
+ * dropped and created again; nothing holding a row is ever dropped.
+ */
+function unfinishedCreation(found: RegistryObjects): boolean {
+  return found.withRows.length === 0;
+}
+
+/** The statements of an upgrade script, each with the comment lines before it. */
+function upgradeStatements(sql: string): string[] {
+  return sql.split(/(?<=;\n)/).filter((st) => st.trim() !== "");
+}
+
 /** `LIMIT` Sqitch uses for an `OFFSET` without a limit. */
 const NO_LIMIT = "18446744073709551615";
 
@@ -613,9 +644,51 @@ export class MysqlEngine implements Engine {
     for (const [from, to, sql] of MYSQL_UPGRADES) {
       if (Number(to) <= current) continue;
       step(from, to);
-      await this.runRegistryScript(`mysql-${to}.sql`, sql);
+      const left = await this.upgradeLeft(to, sql);
+      if (left.trim() !== "") await this.runRegistryScript(`mysql-${to}.sql`, left);
       await this.registerRelease(to, installer);
     }
+  }
+
+  /**
+   * The part of upgrade script `sql` (to version `to`) still to run. DDL
+   * commits implicitly, so a run killed in the middle of an upgrade leaves
+   * some of its statements done and its release row missing; the next run
+   * skips the statements whose work is there (each would fail) and runs
+   * the others as they are. A script none of whose work is there is run
+   * whole, as Sqitch runs it.
+   */
+  private async upgradeLeft(to: string, sql: string): Promise<string> {
+    const done = new Set<string>();
+    if (to === "1.0") {
+      const r = await this.rows(
+        `SELECT (SELECT COUNT(*) FROM information_schema.tables
+                  WHERE table_schema = ? AND table_name = 'releases'),
+                (SELECT COUNT(*) FROM information_schema.columns
+                  WHERE table_schema = ? AND table_name = 'changes'
+                    AND column_name = 'script_hash')`,
+        [this.registry, this.registry],
+      );
+      if (Number(r[0]?.[0]) > 0) done.add("CREATE TABLE releases");
+      if (Number(r[0]?.[1]) > 0) done.add("ALTER TABLE changes ADD COLUMN script_hash");
+    } else if (to === "1.1") {
+      const r = await this.rows(
+        `SELECT index_name, non_unique,
+                GROUP_CONCAT(column_name ORDER BY seq_in_index SEPARATOR ',')
+           FROM information_schema.statistics
+          WHERE table_schema = ? AND table_name = 'changes'
+          GROUP BY index_name, non_unique`,
+        [this.registry],
+      );
+      if (!r.some((x) => x[0] === "script_hash")) done.add("DROP INDEX script_hash");
+      if (r.some((x) => x[1] === "0" && x[2] === "project,script_hash")) {
+        done.add("ALTER TABLE changes ADD UNIQUE");
+      }
+    }
+    if (done.size === 0) return sql;
+    return upgradeStatements(sql).filter((st) =>
+      ![...done].some((head) => st.replace(/^(--[^\n]*\n|\s)+/, "").startsWith(head))
+    ).join("");
   }
 
   // --- locking and transactions -----------------------------------------------
@@ -647,10 +720,74 @@ export class MysqlEngine implements Engine {
     const name = `sqlitch creating ${this.registry}`.slice(0, 64);
     await this.rows("SELECT GET_LOCK(?, ?)", [name, 86400]);
     try {
-      if (!(await this.registryExists())) await this.createRegistry(this.options.installer());
+      const found = await this.registryObjects();
+      if (found.tables.length > 0 || found.checkit) {
+        if (!unfinishedCreation(found)) return;
+        await this.dropUnfinishedRegistry(found);
+      }
+      await this.createRegistry(this.options.installer());
     } finally {
       await this.rows("SELECT RELEASE_LOCK(?)", [name]);
     }
+  }
+
+  /**
+   * The registry tables the registry database holds (with whether each has
+   * rows) and whether its `checkit()` function is there, for telling an
+   * unfinished creation from a registry in use.
+   */
+  private async registryObjects(): Promise<RegistryObjects> {
+    const r = await this.rows(
+      `SELECT table_name, 0 FROM information_schema.tables
+        WHERE table_schema = ? AND table_name IN (${REGISTRY_TABLES.map(() => "?").join(", ")})
+       UNION ALL
+       SELECT routine_name, 1 FROM information_schema.routines
+        WHERE routine_schema = ? AND routine_name = 'checkit' AND routine_type = 'FUNCTION'`,
+      [this.registry, ...REGISTRY_TABLES, this.registry],
+    );
+    const tables = r.filter((x) => x[1] === "0").map((x) => s(x[0]));
+    const found: RegistryObjects = {
+      tables,
+      withRows: [],
+      checkit: r.some((x) => x[1] === "1"),
+    };
+    if (tables.length === 0) return found;
+    const have = await this.rows(
+      tables.map((t) =>
+        `SELECT ?, EXISTS (SELECT 1 FROM ${quoteIdentifier(this.registry)}.${quoteIdentifier(t)})`
+      ).join(" UNION ALL "),
+      tables,
+    );
+    found.withRows = have.filter((x) => x[1] === "1").map((x) => s(x[0]));
+    return found;
+  }
+
+  /**
+   * Drop what an unfinished registry creation left (tables in foreign-key
+   * order, their triggers with them, then `checkit()`), checking again
+   * under a write lock that no table holds a row.
+   */
+  private async dropUnfinishedRegistry(found: RegistryObjects): Promise<void> {
+    const reg = quoteIdentifier(this.registry);
+    const tables = DROP_ORDER.filter((t) => found.tables.includes(t));
+    if (tables.length > 0) {
+      const names = tables.map((t) => `${reg}.${quoteIdentifier(t)}`);
+      await this.exec(`LOCK TABLES ${names.map((n) => `${n} WRITE`).join(", ")}`);
+      try {
+        const rows = await this.rows(
+          names.map((n) => `SELECT EXISTS (SELECT 1 FROM ${n})`).join(" UNION ALL "),
+        );
+        if (rows.some((x) => x[0] === "1")) {
+          throw new EngineError(
+            `Sqitch database ${this.registry} is half created but holds rows; not touching it`,
+          );
+        }
+        await this.exec(`DROP TABLE ${names.join(", ")}`);
+      } finally {
+        await this.exec("UNLOCK TABLES");
+      }
+    }
+    if (found.checkit) await this.exec(`DROP FUNCTION IF EXISTS ${reg}.checkit`);
   }
 
   async waitLock(seconds: number): Promise<boolean> {

@@ -236,7 +236,7 @@ async function sha256(...chunks: Uint8Array[]): Promise<Uint8Array> {
 }
 
 /** `mysql_native_password`: SHA1(pw) XOR SHA1(scramble + SHA1(SHA1(pw))). */
-function nativePassword(password: string, scramble: Uint8Array): Uint8Array {
+export function nativePassword(password: string, scramble: Uint8Array): Uint8Array {
   if (password === "") return new Uint8Array(0);
   const stage1 = hexBytes(sha1Hex(encoder.encode(password)));
   const stage2 = hexBytes(sha1Hex(stage1));
@@ -244,15 +244,26 @@ function nativePassword(password: string, scramble: Uint8Array): Uint8Array {
 }
 
 /** `caching_sha2_password`'s scramble: SHA256(pw) XOR SHA256(SHA256(SHA256(pw)) + nonce). */
-async function cachingSha2Password(password: string, scramble: Uint8Array): Promise<Uint8Array> {
+export async function cachingSha2Password(
+  password: string,
+  scramble: Uint8Array,
+): Promise<Uint8Array> {
   if (password === "") return new Uint8Array(0);
   const stage1 = await sha256(encoder.encode(password));
   const stage2 = await sha256(stage1);
   return xor(stage1, await sha256(stage2, scramble));
 }
 
-/** The password (NUL-terminated, XORed with the scramble) encrypted with the server's RSA key. */
-async function rsaPassword(password: string, scramble: Uint8Array, pem: Uint8Array) {
+/**
+ * The password (NUL-terminated, XORed with the scramble) encrypted with the
+ * server's RSA public key (PEM), RSA-OAEP with SHA-1, as `sha256_password`
+ * and `caching_sha2_password` full authentication send it without TLS.
+ */
+export async function rsaPassword(
+  password: string,
+  scramble: Uint8Array,
+  pem: Uint8Array,
+): Promise<Uint8Array> {
   const b64 = decoder.decode(pem).replace(/-----[^-]+-----/g, "").replace(/\s+/g, "");
   const der = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
   const key = await crypto.subtle.importKey(

@@ -13,6 +13,7 @@ import { DbUri } from "../../core/uri.ts";
 import type { ChangeRecord } from "../../engines/engine.ts";
 import { MysqlEngine } from "../../engines/mysql.ts";
 import { MysqlConnection } from "../../engines/mysql_connection.ts";
+import { MYSQL_UPGRADE_1_0, MYSQL_UPGRADE_1_1 } from "../../engines/mysql_registry_sql.ts";
 import { defaultSqlitchCmd, parityAvailability } from "../parity/kit.ts";
 import {
   createDatabase,
@@ -450,3 +451,195 @@ for (const fractional of [true, false]) {
     },
   });
 }
+
+/** Everything a registry is: tables, triggers, `checkit()`, rows (release rows by version). */
+async function registryShape(registry: string): Promise<string> {
+  return [
+    await mysqlDump(registry, ["--skip-triggers"]),
+    JSON.stringify(await triggers(registry)),
+    await checkit(registry),
+    (await dumpRegistryRows(registry)).replace(/^(1\.[01]) \| \S+ \| \S+$/gm, "$1 | <installer>"),
+  ].join("\n");
+}
+
+/**
+ * What a kill at each point of the registry creation leaves (MariaDB DDL
+ * commits at once): the statements that undo the rest, on a whole registry.
+ */
+const HALF_CREATED: Record<string, string[]> = {
+  "releases only": [
+    "DROP TABLE events, dependencies, tags, changes, projects",
+    "DROP FUNCTION checkit",
+    "DELETE FROM releases",
+  ],
+  "releases, projects, changes": [
+    "DROP TABLE events, dependencies, tags",
+    "DROP FUNCTION checkit",
+    "DELETE FROM releases",
+  ],
+  "all tables, no triggers": [
+    "DROP TRIGGER ck_insert_dependency",
+    "DROP TRIGGER ck_update_dependency",
+    "DROP FUNCTION checkit",
+    "DELETE FROM releases",
+  ],
+  "all tables and triggers, no checkit()": ["DROP FUNCTION checkit", "DELETE FROM releases"],
+  "everything but the release row": ["DELETE FROM releases"],
+};
+
+Deno.test({
+  name: "mysql registry: a half-created registry is dropped and created again by deploy",
+  ignore: !live,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const id = uid();
+    try {
+      // A clean deploy, to compare with.
+      await createDatabase(`${id}ref`);
+      const refDir = await project(`${id}ref`, `${id}ref_reg`);
+      try {
+        const r = await run("sqlitch", refDir, ["deploy"]);
+        strictEqual(r.code, 0, r.stderr);
+      } finally {
+        await Deno.remove(refDir, { recursive: true });
+      }
+      const clean = await registryShape(`${id}ref_reg`);
+
+      let k = 0;
+      for (const [state, undo] of Object.entries(HALF_CREATED)) {
+        const db = `${id}s${k++}`;
+        const registry = `${db}_reg`;
+        await createDatabase(db);
+        const engine = engineFor(db, registry);
+        try {
+          await engine.connect();
+          await engine.createRegistry(PERSON);
+        } finally {
+          await engine.close();
+        }
+        await mysqlExec(`USE \`${registry}\``, ...undo);
+        const dir = await project(db, registry);
+        try {
+          const r = await run("sqlitch", dir, ["deploy"]);
+          strictEqual(r.code, 0, `${state}: ${r.stdout}${r.stderr}`);
+          ok(!r.stdout.includes("Upgrading"), `${state}: ${r.stdout}`);
+          strictEqual(await registryShape(registry), clean, state);
+        } finally {
+          await Deno.remove(dir, { recursive: true });
+        }
+      }
+    } finally {
+      await dropDatabases(id);
+    }
+  },
+});
+
+Deno.test({
+  name: "mysql registry: registry tables holding rows are never dropped",
+  ignore: !live,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const id = uid();
+    const registry = `${id}_reg`;
+    try {
+      await createDatabase(id);
+      const engine = engineFor(id, registry);
+      try {
+        await engine.connect();
+        await engine.createRegistry(PERSON);
+      } finally {
+        await engine.close();
+      }
+      await mysqlExec(
+        `USE \`${registry}\``,
+        "DELETE FROM releases",
+        "INSERT INTO projects VALUES ('other', NULL, NOW(), 'Bob', 'bob@example.com')",
+      );
+      const dir = await project(id, registry);
+      try {
+        const r = await run("sqlitch", dir, ["deploy"]);
+        strictEqual(r.code, 0, `${r.stdout}${r.stderr}`);
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+      deepStrictEqual(
+        await mysqlRows(`SELECT project, creator_name FROM projects ORDER BY project`, registry),
+        [["flipr", "Ann"], ["other", "Bob"]],
+      );
+      deepStrictEqual(
+        (await mysqlRows(`SELECT COUNT(*) FROM changes`, registry))[0],
+        ["2"],
+      );
+    } finally {
+      await dropDatabases(id);
+    }
+  },
+});
+
+/**
+ * Upgrades killed after some of their statements (each DDL commits at
+ * once): from version 0 (`mysql-1.0.sql`) and from 1.0 (`mysql-1.1.sql`),
+ * the first `done` statements run by hand; the next `upgrade` finishes, with
+ * the registry an uninterrupted upgrade leaves.
+ */
+const HALF_UPGRADED: [from: "0" | "1.0", label: string, done: number][] = [
+  ["0", "releases created", 1],
+  ["0", "releases created, script_hash added", 2],
+  ["1.0", "old index dropped", 1],
+  ["1.0", "old index dropped, new one added", 2],
+];
+
+/** Statement `n` of an upgrade script. */
+function upgradeStatement(sql: string, n: number): string {
+  return sql.split(/;\n/)[n].replace(/^(--[^\n]*\n|\s)+/, "");
+}
+
+Deno.test({
+  name: "mysql registry: an interrupted upgrade is finished by the next upgrade",
+  ignore: !live,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const id = uid();
+    /** A deployed registry turned into version `from`, with `done` run; the upgrade's output. */
+    const scenario = async (db: string, from: "0" | "1.0", done: string[]) => {
+      const registry = `${db}_reg`;
+      await createDatabase(db);
+      const dir = await project(db, registry);
+      try {
+        const d = await run("sqlitch", dir, ["deploy"]);
+        strictEqual(d.code, 0, d.stderr);
+        await downgrade(registry, from);
+        if (done.length > 0) await mysqlExec(`USE \`${registry}\``, ...done);
+        const r = await run("sqlitch", dir, ["upgrade"]);
+        strictEqual(r.code, 0, `${r.stdout}${r.stderr}`);
+        const again = await run("sqlitch", dir, ["deploy"]);
+        strictEqual(again.code, 0, again.stderr);
+        return {
+          out: r.stdout.replaceAll(registry, "<REG>"),
+          shape: await registryShape(registry),
+        };
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    };
+    try {
+      const clean = {
+        "0": await scenario(`${id}r0`, "0", []),
+        "1.0": await scenario(`${id}r1`, "1.0", []),
+      };
+      let k = 0;
+      for (const [from, label, done] of HALF_UPGRADED) {
+        const script = from === "0" ? MYSQL_UPGRADE_1_0 : MYSQL_UPGRADE_1_1;
+        const statements = [0, 1].slice(0, done).map((n) => upgradeStatement(script, n));
+        const got = await scenario(`${id}s${k++}`, from, statements);
+        strictEqual(got.out, clean[from].out, `${from}, ${label}`);
+        strictEqual(got.shape, clean[from].shape, `${from}, ${label}`);
+      }
+    } finally {
+      await dropDatabases(id);
+    }
+  },
+});
