@@ -786,3 +786,47 @@ export async function nonIdempotentUnrecorded(engine: CrashEngine): Promise<void
     );
   }
 }
+
+/** What a server engine's crash-safety suite needs. */
+export interface ServerCrashSuite {
+  /** `pg` or `mysql`: in test names and database names (`crash_<label>_…`). */
+  label: string;
+  /** Whether the server answers (the tests are ignored otherwise). */
+  live: boolean;
+  /** The engine on a database (or target) of its own. */
+  engine: (db: string) => CrashEngine;
+  /** What the "transaction" kind of script holds, for the test name. */
+  transactionKind: string;
+  counts: KillCounts;
+  /** Kill points spread over the registry creation. */
+  registryPoints: number;
+}
+
+/** Register a server engine's five crash-safety tests. */
+export function serverCrashSuite(s: ServerCrashSuite): void {
+  const title = (what: string) => `crash safety (${s.label}): ${what}`;
+  const db = (what: string) => `crash_${s.label}_${what}`;
+  const test = (what: string, fn: () => Promise<void>) =>
+    Deno.test({ name: title(what), ignore: !s.live, fn });
+  test(
+    "SIGKILL during a 50-change deploy (plain statements)",
+    () => randomKills(s.engine(db("plain")), "plain", SEED, s.counts),
+  );
+  test(
+    `SIGKILL during a 50-change deploy (${s.transactionKind})`,
+    () => randomKills(s.engine(db("transaction")), "transaction", SEED + 1, s.counts),
+  );
+  test(
+    `SIGKILL at ${s.registryPoints} points of registry creation, next deploy finishes`,
+    () => registryKills(s.engine(db("registry")), s.registryPoints),
+  );
+  test(
+    "a change applied but not recorded is deployed again",
+    () => appliedButUnrecorded(s.engine(db("unrecorded"))),
+  );
+  test(
+    "a non-idempotent script applied but not recorded fails the next deploy, registry " +
+      "truthful, as with Sqitch",
+    () => nonIdempotentUnrecorded(s.engine(db("rerun"))),
+  );
+}

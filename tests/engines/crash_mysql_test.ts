@@ -26,19 +26,15 @@
  */
 import {
   type Applied,
-  appliedButUnrecorded,
   CHANGES,
   check,
   classify,
   type CrashEngine,
   name,
-  nonIdempotentUnrecorded,
-  randomKills,
   REGISTRY_TABLES,
-  registryKills,
   ROWS,
   type ScriptKind,
-  SEED,
+  serverCrashSuite,
   type Snapshot,
   table,
   valueLists,
@@ -254,39 +250,11 @@ function mysqlEngine(db: string): CrashEngine {
   };
 }
 
-/** Kill points spread over the registry creation. */
-const REGISTRY_POINTS = 8;
-
-const counts = { kills: KILLS_PER_KIND, maxRuns: MAX_RUNS_PER_KIND };
-
-Deno.test({
-  name: "crash safety (mysql): SIGKILL during a 50-change deploy (plain statements)",
-  ignore: !live,
-  fn: () => randomKills(mysqlEngine("crash_mysql_plain"), "plain", SEED, counts),
-});
-
-Deno.test({
-  name: "crash safety (mysql): SIGKILL during a 50-change deploy (rows in a transaction)",
-  ignore: !live,
-  fn: () => randomKills(mysqlEngine("crash_mysql_transaction"), "transaction", SEED + 1, counts),
-});
-
-Deno.test({
-  name:
-    `crash safety (mysql): SIGKILL at ${REGISTRY_POINTS} points of registry creation, next deploy finishes`,
-  ignore: !live,
-  fn: () => registryKills(mysqlEngine("crash_mysql_registry"), REGISTRY_POINTS),
-});
-
-Deno.test({
-  name: "crash safety (mysql): a change applied but not recorded is deployed again",
-  ignore: !live,
-  fn: () => appliedButUnrecorded(mysqlEngine("crash_mysql_unrecorded")),
-});
-
-Deno.test({
-  name: "crash safety (mysql): a non-idempotent script applied but not recorded fails the next " +
-    "deploy, registry truthful, as with Sqitch",
-  ignore: !live,
-  fn: () => nonIdempotentUnrecorded(mysqlEngine("crash_mysql_rerun")),
+serverCrashSuite({
+  label: "mysql",
+  live,
+  engine: mysqlEngine,
+  transactionKind: "rows in a transaction",
+  counts: { kills: KILLS_PER_KIND, maxRuns: MAX_RUNS_PER_KIND },
+  registryPoints: 8,
 });

@@ -24,19 +24,15 @@
 import type { Sandbox } from "../cli/sandbox.ts";
 import {
   type Applied,
-  appliedButUnrecorded,
   CHANGES,
   check,
   classify,
   type CrashEngine,
   name,
-  nonIdempotentUnrecorded,
-  randomKills,
   REGISTRY_TABLES,
-  registryKills,
   ROWS,
   type ScriptKind,
-  SEED,
+  serverCrashSuite,
   type Snapshot,
   table,
   valueLists,
@@ -196,39 +192,11 @@ function pgEngine(db: string): CrashEngine {
   };
 }
 
-/** Kill points spread over the registry creation. */
-const REGISTRY_POINTS = 8;
-
-const counts = { kills: KILLS_PER_KIND, maxRuns: MAX_RUNS_PER_KIND };
-
-Deno.test({
-  name: "crash safety (pg): SIGKILL during a 50-change deploy (plain statements)",
-  ignore: !live,
-  fn: () => randomKills(pgEngine("crash_pg_plain"), "plain", SEED, counts),
-});
-
-Deno.test({
-  name: "crash safety (pg): SIGKILL during a 50-change deploy (scripts in BEGIN/COMMIT)",
-  ignore: !live,
-  fn: () => randomKills(pgEngine("crash_pg_transaction"), "transaction", SEED + 1, counts),
-});
-
-Deno.test({
-  name:
-    `crash safety (pg): SIGKILL at ${REGISTRY_POINTS} points of registry creation, next deploy finishes`,
-  ignore: !live,
-  fn: () => registryKills(pgEngine("crash_pg_registry"), REGISTRY_POINTS),
-});
-
-Deno.test({
-  name: "crash safety (pg): a change applied but not recorded is deployed again",
-  ignore: !live,
-  fn: () => appliedButUnrecorded(pgEngine("crash_pg_unrecorded")),
-});
-
-Deno.test({
-  name: "crash safety (pg): a non-idempotent script applied but not recorded fails the next " +
-    "deploy, registry truthful, as with Sqitch",
-  ignore: !live,
-  fn: () => nonIdempotentUnrecorded(pgEngine("crash_pg_rerun")),
+serverCrashSuite({
+  label: "pg",
+  live,
+  engine: pgEngine,
+  transactionKind: "scripts in BEGIN/COMMIT",
+  counts: { kills: KILLS_PER_KIND, maxRuns: MAX_RUNS_PER_KIND },
+  registryPoints: 8,
 });
