@@ -370,7 +370,7 @@ const scenarios: Scenario[] = [
     name: "deploy options: registry newer than supported",
     files: PROJECT,
     setup: async (ctx) => {
-      await sqitchIn(ctx, ["deploy", "--to", "users"]);
+      await sqitchIn(ctx, ["deploy", "--to", "users"], { clock: "2026-01-02 03:04:05" });
       execSql(`${ctx.proj}/sqitch.db`, "UPDATE releases SET version = 9.9");
     },
     steps: [

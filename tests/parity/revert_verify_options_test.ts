@@ -316,7 +316,7 @@ const scenarios: Scenario[] = [
     name: "verify options: registry rows edited behind Sqitch's back",
     files: PROJECT,
     setup: async (ctx) => {
-      await sqitchIn(ctx, ["deploy", "--to", "likes"]);
+      await sqitchIn(ctx, ["deploy", "--to", "likes"], { clock: "2026-01-02 03:04:05" });
       execSql(`${ctx.proj}/sqitch.db`, "UPDATE changes SET note = 'edited' WHERE change = 'flips'");
       execSql(`${ctx.proj}/flipr.db`, "DROP TABLE likes");
     },
