@@ -34,7 +34,7 @@ export async function run(ctx: CommandContext, argv: string[]): Promise<number> 
     out.warn(`Too many changes specified; checking from "${from ?? ""}" to "${to ?? ""}"`);
   }
 
-  const engine = await engineFor(target, "check");
+  const engine = await engineFor(target, "check", ctx);
   try {
     await check(engine, plan(), target, {
       committer: committer(ctx),

@@ -36,7 +36,10 @@ export async function run(ctx: CommandContext, argv: string[]): Promise<number> 
   if (others.length > 0) out.warn(`Too many targets specified; connecting to ${target.name}`);
 
   const client = config.get("core.vcs.client") || "git";
-  const engine = await engineFor(target, "check out", terminalOutput(ctx));
+  const engine = await engineFor(target, "check out", {
+    out: ctx.out,
+    registryOutput: terminalOutput(ctx),
+  });
   try {
     await checkout(engine, target, {
       ...revertDeployOptions(ctx, options, settings, target),

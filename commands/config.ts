@@ -19,7 +19,7 @@
  * - Perl's "Use of uninitialized value" warning (`--get-all` of a bare key)
  *   is not reproduced.
  */
-import { dirname } from "node:path";
+import { dirname } from "../core/posix_path.ts";
 import { SqlitchError, systemErrorText, UsageError } from "../core/errors.ts";
 import { perlTrue } from "../core/env.ts";
 import type { OptionValue } from "../core/getopt.ts";

@@ -11,7 +11,7 @@ import type { OptionValue } from "../core/getopt.ts";
 import { userEmail, userName } from "../core/identity.ts";
 import { readPlan } from "../core/plan/parser.ts";
 import type { Plan } from "../core/plan/plan.ts";
-import { prefixLines } from "../core/output.ts";
+import type { Output } from "../core/output.ts";
 import { parseArgs, type Target, type TargetContext } from "../core/target.ts";
 import type { Engine, Person, ScriptOutput } from "../engines/engine.ts";
 import { type CommandContext, optionString } from "./context.ts";
@@ -93,17 +93,22 @@ export function dbArgs(
   return { target, changes: parsed.changes, plan: () => planOf(target) };
 }
 
+/** Where an engine's messages go while a command drives it. */
+export interface EngineIo {
+  /** Sqitch's warnings from the engine (`warning: ` lines on stderr). */
+  out: Pick<Output, "warn">;
+  /**
+   * What a configured client prints while it creates or upgrades the
+   * registry (Sqitch lets it through).
+   */
+  registryOutput?: ScriptOutput;
+}
+
 /**
  * The engine for a target; unknown engines and engines sqlitch cannot
- * drive yet fail with exit 2. `registryOutput` receives what a configured
- * client prints while it creates or upgrades the registry (Sqitch lets it
- * through).
+ * drive yet fail with exit 2.
  */
-export async function engineFor(
-  target: Target,
-  doing: string,
-  registryOutput?: ScriptOutput,
-): Promise<Engine> {
+export async function engineFor(target: Target, doing: string, io: EngineIo): Promise<Engine> {
   const key = target.engineKey ?? target.engine;
   if (key === "pg") {
     const { PgEngine } = await importLazily<typeof import("../engines/pg.ts")>(
@@ -124,13 +129,8 @@ export async function engineFor(
       "../engines/mysql.ts",
       import.meta.url,
     );
-    // Sqitch's warnings (`Database name missing in URI`, `checkit()` skipped) go to
-    // stderr as `out.warn` prints them: through the command's writer when it passed one.
-    const stderr = registryOutput?.stderr ?? (await import("../io/deno_host.ts")).denoHost().stderr
-      .write;
-    return MysqlEngine.fromTarget(target, {
-      warn: (message) => stderr(prefixLines("warning:", message) + "\n"),
-    });
+    // Sqitch's warnings: `Database name missing in URI`, `checkit()` skipped.
+    return MysqlEngine.fromTarget(target, { warn: (message) => io.out.warn(message) });
   }
   if (key !== "sqlite") {
     requireEngine(target.engine); // `Unknown engine: {e}`, as Sqitch ≥ 1.5
@@ -140,7 +140,7 @@ export async function engineFor(
     "../engines/sqlite.ts",
     import.meta.url,
   );
-  return SqliteEngine.fromTarget(target, { registryOutput });
+  return SqliteEngine.fromTarget(target, { registryOutput: io.registryOutput });
 }
 
 /** The sqitch user recorded as committer. */

@@ -49,7 +49,10 @@ export async function run(ctx: CommandContext, argv: string[]): Promise<number> 
   const to = optionString(options.to_change) ?? changes.shift();
   if (changes.length > 0) out.warn(`Too many changes specified; deploying to "${to}"`);
 
-  const engine = await engineFor(target, "deploy to", terminalOutput(ctx));
+  const engine = await engineFor(target, "deploy to", {
+    out: ctx.out,
+    registryOutput: terminalOutput(ctx),
+  });
   try {
     const scriptOut = terminalOutput(ctx);
     await deploy(engine, plan(), target, {

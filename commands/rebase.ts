@@ -141,7 +141,10 @@ export async function run(ctx: CommandContext, argv: string[]): Promise<number> 
   const { options, args } = parseCommandOptions("rebase", OPTIONS, argv);
   const settings = revertDeploySettings(ctx, options);
   const { target, changes, plan } = dbArgs(ctx, options, args);
-  const engine: Engine = await engineFor(target, "rebase", terminalOutput(ctx));
+  const engine: Engine = await engineFor(target, "rebase", {
+    out: ctx.out,
+    registryOutput: terminalOutput(ctx),
+  });
   try {
     const opts = revertDeployOptions(ctx, options, settings, target);
     const onto = options.modified === true

@@ -61,7 +61,7 @@ export async function run(ctx: CommandContext, argv: string[]): Promise<number> 
     const named = optionString(options.to_change);
     checkStrict(named ?? changes[0], named === undefined ? changes.length - 1 : changes.length);
   }
-  const engine = await engineFor(target, "revert");
+  const engine = await engineFor(target, "revert", ctx);
   try {
     const common: WorkflowOptions = {
       committer: committer(ctx),

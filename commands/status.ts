@@ -74,7 +74,7 @@ export async function run(ctx: CommandContext, argv: string[]): Promise<number> 
   });
   const [target, ...others] = parsed.targets;
   if (others.length > 0) out.warn(`Too many targets specified; connecting to ${target.name}`);
-  const engine = await engineFor(target, "connect to");
+  const engine = await engineFor(target, "connect to", ctx);
   try {
     out.comment(`On database ${engine.destination}`);
 

@@ -34,7 +34,10 @@ export async function run(ctx: CommandContext, argv: string[]): Promise<number> 
   const [target, ...others] = targets;
   if (others.length > 0) out.warn(`Too many targets specified; using ${target.name}`);
 
-  const engine = await engineFor(target, "upgrade", terminalOutput(ctx));
+  const engine = await engineFor(target, "upgrade", {
+    out: ctx.out,
+    registryOutput: terminalOutput(ctx),
+  });
   try {
     await upgrade(engine, committer(ctx), out);
   } finally {

@@ -34,7 +34,7 @@ export async function run(ctx: CommandContext, argv: string[]): Promise<number> 
     out.warn(`Too many changes specified; verifying from "${from ?? ""}" to "${to ?? ""}"`);
   }
 
-  const engine = await engineFor(target, "verify");
+  const engine = await engineFor(target, "verify", ctx);
   try {
     const scriptOut = terminalOutput(ctx);
     await verify(engine, plan(), target, {

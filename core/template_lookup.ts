@@ -27,7 +27,7 @@
  * Paths are shown the way Sqitch's Path::Class objects print them; file
  * access resolves relative paths against `cwd` when one is given.
  */
-import { dirname, resolve } from "node:path";
+import { dirname, resolve } from "./posix_path.ts";
 import { DEFAULT_TEMPLATES } from "../templates/defaults.ts";
 import type { ConfigReader } from "./config/reader.ts";
 import { perlTrue } from "./env.ts";

@@ -10,7 +10,13 @@ import type { Change, Plan } from "../core/plan/mod.ts";
 import { scriptHash } from "../core/plan/ids.ts";
 import type { ScriptTarget } from "../core/script_paths.ts";
 import type { Engine } from "./engine.ts";
-import { Context, loadChanges, workflowError, type WorkflowOptions } from "./workflow.ts";
+import {
+  Context,
+  cutDeployedRange,
+  type DeployedRange,
+  loadChanges,
+  type WorkflowOptions,
+} from "./workflow.ts";
 
 export interface CheckOptions extends WorkflowOptions {
   /** `--from-change`: start the comparison at this deployed change. */
@@ -56,58 +62,30 @@ export async function check(
   const reporter = opts.reporter;
   await engine.connect();
   await ctx.checkRegistry();
-  let deployed = await engine.deployedChanges(plan.project);
-  let changes = loadChanges(plan, deployed);
+  const deployed = await engine.deployedChanges(plan.project);
+  const range: DeployedRange = { changes: loadChanges(plan, deployed), deployed };
 
   reporter.info(`Checking ${engine.destination}`);
-  if (changes.length === 0) {
+  if (range.changes.length === 0) {
     reporter.info(
       plan.count ? "No changes deployed" : "Nothing to check (no planned or deployed changes)",
     );
     return;
   }
 
-  /** Resolve a from/to key, cut the deployed list there, return its plan index. */
-  const trim = async (key: string, keepBefore: boolean): Promise<number> => {
-    const id = await ctx.changeIdForKey(key);
-    if (!id) {
-      throw workflowError(
-        plan.contains(key)
-          ? `Change "${key}" has not been deployed`
-          : `Cannot find "${key}" in the database or the plan`,
-        "check",
-      );
-    }
-    const idx = plan.indexOf(id);
-    if (idx === undefined) {
-      throw workflowError(`Change "${key}" is deployed, but not planned`, "check");
-    }
-    const at = deployed.findIndex((d) => d.id === id);
-    if (at < 0) {
-      // `to` deployed before `from` (Sqitch 1.3.1 dies here with a Perl error).
-      throw workflowError(
-        `Change "${key}" was deployed before "${opts.from}"; nothing to check`,
-        "check",
-      );
-    }
-    if (keepBefore) {
-      changes = changes.slice(0, at + 1);
-      deployed = deployed.slice(0, at + 1);
-    } else {
-      changes = changes.slice(at);
-      deployed = deployed.slice(at);
-    }
-    return idx;
-  };
-  const fromIdx = opts.from === undefined ? 0 : await trim(opts.from, false);
-  if (opts.to !== undefined) await trim(opts.to, true);
+  const cut = (key: string, keepBefore: boolean) =>
+    cutDeployedRange(ctx, range, key, keepBefore, opts.from, "check");
+  const fromIdx = opts.from === undefined ? 0 : await cut(opts.from, false);
+  if (opts.to !== undefined) await cut(opts.to, true);
 
   let failed = 0;
-  for (let i = 0; i < deployed.length; i++) {
+  const { changes } = range;
+  for (let i = 0; i < range.deployed.length; i++) {
     const planned = plan.changes[fromIdx + i];
     // A NULL hash compares equal to a missing script (both Perl undef).
     if (
-      planned === undefined || (deployed[i].scriptHash ?? "") !== (currentHash(ctx, planned) ?? "")
+      planned === undefined ||
+      (range.deployed[i].scriptHash ?? "") !== (currentHash(ctx, planned) ?? "")
     ) {
       reporter.emit(`Script signatures diverge at change ${changes[i].formatNameWithTags()}`);
       failed++;

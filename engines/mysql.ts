@@ -16,6 +16,7 @@
  * (the password only in `MYSQL_PWD`). Registry scripts run the same way,
  * with the registry as database.
  */
+import { importLazily } from "../io/lazy_import.ts";
 import {
   clientCharset,
   mysqlClientArgs,
@@ -51,6 +52,19 @@ import {
   type ScriptOutput,
   type ScriptVariables,
 } from "./engine.ts";
+import {
+  changeRowValues,
+  currentItemOf,
+  dependencyRowValues,
+  deployedChangeOf,
+  type EventLists,
+  registryEventOf,
+  registryTime,
+  requiringChangeOf,
+  type Row,
+  tagRowValues,
+  text,
+} from "./registry_rows.ts";
 import { formatSql, MysqlConnection, quoteIdentifier, type SqlValue } from "./mysql_connection.ts";
 import {
   MYSQL_CHECKIT_FUNCTION,
@@ -159,7 +173,7 @@ let scriptModulePromise: Promise<typeof import("./mysql_script.ts")> | undefined
 
 /** The mysql-client emulation, loaded on the first script (status and log never need it). */
 function scriptModule(): Promise<typeof import("./mysql_script.ts")> {
-  scriptModulePromise ??= import("./mysql_script.ts");
+  scriptModulePromise ??= importLazily("./mysql_script.ts", import.meta.url);
   return scriptModulePromise;
 }
 
@@ -178,21 +192,21 @@ export function plannedAt(date: Date): string {
   return date.toISOString().slice(0, 19);
 }
 
-function parseTs(text: string | null): Date {
-  const d = new Date(text ?? "");
-  if (Number.isNaN(d.getTime())) throw new EngineError(`Cannot parse registry timestamp "${text}"`);
-  return d;
+/** A deployed change row (registry_rows.ts), its tags joined with spaces. */
+function toDeployed(r: Row): DeployedChange {
+  return deployedChangeOf(r, splitList(r[7], / /));
 }
+
+/** The list columns of `events`: deploy events join tags with spaces, revert events with commas. */
+const MYSQL_EVENT_LISTS: EventLists = {
+  requires: (value) => splitList(value, /,/),
+  conflicts: (value) => splitList(value, /,/),
+  tags: (value) => splitList(value, /[ ,]/),
+};
 
 /** Split an aggregated or event list; empty for NULL or "". */
 function splitList(text: string | null, sep: RegExp): string[] {
   return text === null || text === "" ? [] : text.split(sep);
-}
-
-type Row = (string | null)[];
-
-function s(v: string | null | undefined): string {
-  return v ?? "";
 }
 
 /** The client's error line for a connection that failed before any statement. */
@@ -745,7 +759,7 @@ export class MysqlEngine implements Engine {
         WHERE routine_schema = ? AND routine_name = 'checkit' AND routine_type = 'FUNCTION'`,
       [this.registry, ...REGISTRY_TABLES, this.registry],
     );
-    const tables = r.filter((x) => x[1] === "0").map((x) => s(x[0]));
+    const tables = r.filter((x) => x[1] === "0").map((x) => text(x[0]));
     const found: RegistryObjects = {
       tables,
       withRows: [],
@@ -758,7 +772,7 @@ export class MysqlEngine implements Engine {
       ).join(" UNION ALL "),
       tables,
     );
-    found.withRows = have.filter((x) => x[1] === "1").map((x) => s(x[0]));
+    found.withRows = have.filter((x) => x[1] === "1").map((x) => text(x[0]));
     return found;
   }
 
@@ -822,12 +836,12 @@ export class MysqlEngine implements Engine {
 
   async projectRow(project: string): Promise<ProjectRow | undefined> {
     const r = await this.rows("SELECT project, uri FROM projects WHERE project = ?", [project]);
-    return r[0] === undefined ? undefined : { project: s(r[0][0]), uri: r[0][1] };
+    return r[0] === undefined ? undefined : { project: text(r[0][0]), uri: r[0][1] };
   }
 
   async projectByUri(uri: string): Promise<string | undefined> {
     const r = await this.rows("SELECT project FROM projects WHERE uri = ?", [uri]);
-    return r[0] === undefined ? undefined : s(r[0][0]);
+    return r[0] === undefined ? undefined : text(r[0][0]);
   }
 
   async insertProject(project: string, uri: string | null, creator: Person): Promise<void> {
@@ -839,7 +853,9 @@ export class MysqlEngine implements Engine {
   }
 
   async registeredProjects(): Promise<string[]> {
-    return (await this.rows("SELECT project FROM projects ORDER BY project")).map((r) => s(r[0]));
+    return (await this.rows("SELECT project FROM projects ORDER BY project")).map((r) =>
+      text(r[0])
+    );
   }
 
   // --- state queries ----------------------------------------------------------------
@@ -895,15 +911,15 @@ export class MysqlEngine implements Engine {
     }
     if (r === undefined) return undefined;
     return {
-      id: s(r[0]),
+      id: text(r[0]),
       scriptHash: r[1],
-      name: s(r[2]),
-      project: s(r[3]),
-      note: s(r[4]),
-      committer: { name: s(r[5]), email: s(r[6]) },
-      committedAt: parseTs(r[7]),
-      planner: { name: s(r[8]), email: s(r[9]) },
-      plannedAt: parseTs(r[10]),
+      name: text(r[2]),
+      project: text(r[3]),
+      note: text(r[4]),
+      committer: { name: text(r[5]), email: text(r[6]) },
+      committedAt: registryTime(r[7]),
+      planner: { name: text(r[8]), email: text(r[9]) },
+      plannedAt: registryTime(r[10]),
       tags: splitList(r[11], / /),
     };
   }
@@ -968,7 +984,7 @@ export class MysqlEngine implements Engine {
              LIMIT 1${off}`,
         [project],
       );
-      return r[0] === undefined ? undefined : s(r[0][0]);
+      return r[0] === undefined ? undefined : text(r[0][0]);
     } catch (e) {
       if (MysqlEngine.missing(e, ER_BAD_DB_ERROR, ER_NO_SUCH_TABLE)) return undefined;
       throw e;
@@ -984,7 +1000,7 @@ export class MysqlEngine implements Engine {
          ORDER BY c.committed_at DESC`,
       [project],
     );
-    return rows.map(toItem);
+    return rows.map(currentItemOf);
   }
 
   async currentTags(project: string): Promise<CurrentItem[]> {
@@ -995,7 +1011,7 @@ export class MysqlEngine implements Engine {
          ORDER BY tags.committed_at DESC`,
       [project],
     );
-    return rows.map(toItem);
+    return rows.map(currentItemOf);
   }
 
   async deployedIds(ids: string[]): Promise<Set<string>> {
@@ -1004,12 +1020,12 @@ export class MysqlEngine implements Engine {
       `SELECT change_id FROM changes WHERE change_id IN (${ids.map(() => "?").join(", ")})`,
       ids,
     );
-    return new Set(rows.map((r) => s(r[0])));
+    return new Set(rows.map((r) => text(r[0])));
   }
 
   async recordedTagIds(changeId: string): Promise<Set<string>> {
     const rows = await this.rows("SELECT tag_id FROM tags WHERE change_id = ?", [changeId]);
-    return new Set(rows.map((r) => s(r[0])));
+    return new Set(rows.map((r) => text(r[0])));
   }
 
   /** Sqitch's query for the changes requiring a change, for `where` on `d.dependency_id`. */
@@ -1045,14 +1061,14 @@ export class MysqlEngine implements Engine {
           MysqlEngine.requiringQuery(`d.dependency_id IN (${chunk.map(() => "?").join(", ")})`),
           chunk,
         );
-        for (const r of rows) byId.get(s(r[4]))?.push(toRequiring(r));
+        for (const r of rows) byId.get(text(r[4]))?.push(requiringChangeOf(r));
       }
       this.requiring = byId;
     }
     const known = this.requiring?.get(changeId);
     if (known !== undefined && known.length < 2) return known;
     const rows = await this.rows(MysqlEngine.requiringQuery("d.dependency_id = ?"), [changeId]);
-    return rows.map(toRequiring);
+    return rows.map(requiringChangeOf);
   }
 
   async searchEvents(search: EventSearch): Promise<RegistryEvent[]> {
@@ -1088,21 +1104,7 @@ export class MysqlEngine implements Engine {
       params.push(Math.trunc(search.offset));
     }
     const rows = await this.rows(sql, params);
-    return rows.map((r) => ({
-      event: s(r[0]) as RegistryEvent["event"],
-      project: s(r[1]),
-      changeId: s(r[2]),
-      change: s(r[3]),
-      note: s(r[4]),
-      // Deploy events join tags with spaces, revert events with commas.
-      requires: splitList(r[5], /,/),
-      conflicts: splitList(r[6], /,/),
-      tags: splitList(r[7], /[ ,]/),
-      committer: { name: s(r[8]), email: s(r[9]) },
-      committedAt: parseTs(r[10]),
-      planner: { name: s(r[11]), email: s(r[12]) },
-      plannedAt: parseTs(r[13]),
-    }));
+    return rows.map((r) => registryEventOf(r, MYSQL_EVENT_LISTS));
   }
 
   // --- bookkeeping --------------------------------------------------------------------
@@ -1221,24 +1223,10 @@ export class MysqlEngine implements Engine {
             , committed_at
         )
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${this.now()})`,
-        [
-          change.id,
-          change.scriptHash ?? null,
-          change.name,
-          change.project,
-          change.note,
-          committer.name,
-          committer.email,
-          plannedAt(change.plannedAt),
-          change.planner.name,
-          change.planner.email,
-        ],
+        changeRowValues(change, committer, plannedAt),
       ),
     });
-    const deps = [
-      ...change.dependencies.filter((d) => d.type === "require"),
-      ...change.dependencies.filter((d) => d.type === "conflict"),
-    ];
+    const deps = dependencyRowValues(change);
     if (deps.length > 0) {
       statements.push({
         sql: formatSql(
@@ -1248,7 +1236,7 @@ export class MysqlEngine implements Engine {
                 , dependency
                 , dependency_id
            ) VALUES ${deps.map(() => "(?, ?, ?, ?)").join(", ")}`,
-          deps.flatMap((d) => [change.id, d.type, d.dependency, d.dependencyId ?? null]),
+          deps.flat(),
         ),
       });
     }
@@ -1270,18 +1258,7 @@ export class MysqlEngine implements Engine {
            ) VALUES ${
             change.tags.map(() => `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${this.now()})`).join(", ")
           }`,
-          change.tags.flatMap((t) => [
-            t.tagId,
-            `@${t.name}`,
-            change.project,
-            change.id,
-            t.note,
-            committer.name,
-            committer.email,
-            plannedAt(t.plannedAt),
-            t.planner.name,
-            t.planner.email,
-          ]),
+          change.tags.flatMap((t) => tagRowValues(change, t, committer, plannedAt)),
         ),
       });
     }
@@ -1318,7 +1295,9 @@ export class MysqlEngine implements Engine {
           ),
         ],
       );
-      lists = results.filter((r) => r.fields.length > 0).map((r) => r.rows.map((row) => s(row[0])));
+      lists = results.filter((r) => r.fields.length > 0).map((r) =>
+        r.rows.map((row) => text(row[0]))
+      );
     } catch (e) {
       throw this.wrap(e);
     }
@@ -1362,18 +1341,7 @@ export class MysqlEngine implements Engine {
             ) i
               LEFT JOIN tags ON i.tid = tags.tag_id
              WHERE tags.tag_id IS NULL`,
-      change.tags.flatMap((t) => [
-        t.tagId,
-        `@${t.name}`,
-        change.project,
-        change.id,
-        t.note,
-        committer.name,
-        committer.email,
-        plannedAt(t.plannedAt),
-        t.planner.name,
-        t.planner.email,
-      ]),
+      change.tags.flatMap((t) => tagRowValues(change, t, committer, plannedAt)),
     );
   }
 
@@ -1387,34 +1355,4 @@ export class MysqlEngine implements Engine {
   runVerify(path: string, variables: ScriptVariables, out: ScriptOutput): Promise<void> {
     return this.runScript(path, variables, out);
   }
-}
-
-function toDeployed(r: Row): DeployedChange {
-  return {
-    id: s(r[0]),
-    name: s(r[1]),
-    project: s(r[2]),
-    note: s(r[3]),
-    plannedAt: parseTs(r[4]),
-    planner: { name: s(r[5]), email: s(r[6]) },
-    tags: splitList(r[7], / /),
-    scriptHash: r[8],
-  };
-}
-
-function toRequiring(r: Row): RequiringChange {
-  return {
-    changeId: s(r[0]),
-    project: s(r[1]),
-    change: s(r[2]),
-    asofTag: r[3] === null ? undefined : r[3],
-  };
-}
-
-function toItem(r: Row): CurrentItem {
-  return {
-    name: s(r[0]),
-    committedAt: parseTs(r[1]),
-    committer: { name: s(r[2]), email: s(r[3]) },
-  };
 }

@@ -16,6 +16,7 @@
  * with the client library's wording (`Can't connect to server on 'h'
  * (115)`), never with the password.
  */
+import { importLazily } from "../io/lazy_import.ts";
 import type { MysqlConnectionParams } from "../core/mysql_connection.ts";
 import type { MysqlResult, MysqlSession } from "./mysql_session.ts";
 import { CHARSET_IDS, WireSession } from "./mysql_wire.ts";
@@ -145,7 +146,11 @@ export class MysqlConnection implements MysqlSession {
         readLocalFile: opts.readLocalFile,
       });
     } else {
-      const { NodeSession } = await import("./mysql_node_session.ts");
+      // Loaded only here: mysql2 and Node compatibility (io/lazy_import.ts).
+      const { NodeSession } = await importLazily<typeof import("./mysql_node_session.ts")>(
+        "./mysql_node_session.ts",
+        import.meta.url,
+      );
       const node = await NodeSession.open({
         params,
         database,

@@ -12,6 +12,7 @@
  * YugabyteDB (detected from `version()`) gets neither the advisory lock nor
  * the `changes` table lock, as in Sqitch.
  */
+import { importLazily } from "../io/lazy_import.ts";
 import {
   passwordFromFile,
   type PgConnectionParams,
@@ -43,6 +44,19 @@ import {
 } from "./engine.ts";
 import { PG_REGISTRY_SQL, PG_UPGRADES, pgRegistryScript, quoteIdent } from "./pg_registry_sql.ts";
 import { formatPgMessage, PgSession } from "./pg_session.ts";
+import {
+  changeRowValues,
+  currentItemOf,
+  dependencyRowValues,
+  deployedChangeOf,
+  type EventLists,
+  registryEventOf,
+  registryTime,
+  requiringChangeOf,
+  type Row,
+  tagRowValues,
+  text,
+} from "./registry_rows.ts";
 import { PgConnectionError, PgServerError } from "./psql_session.ts";
 
 /** Sqitch's advisory lock key: sqitch and sqlitch exclude each other with it. */
@@ -114,6 +128,23 @@ export function tagAggregate(col: string, serverVersionNum: number): string {
   return `ARRAY(SELECT * FROM UNNEST( array_agg(${col}) ) a WHERE a IS NOT NULL)`;
 }
 
+/** A timestamp as PostgreSQL's registry takes it (ISO 8601, UTC). */
+function isoTime(date: Date): string {
+  return date.toISOString();
+}
+
+/** A deployed change row (registry_rows.ts), its tags a PostgreSQL array. */
+function toDeployed(r: Row): DeployedChange {
+  return deployedChangeOf(r, parseTextArray(r[7]));
+}
+
+/** The list columns of `events`: PostgreSQL arrays. */
+const PG_EVENT_LISTS: EventLists = {
+  requires: parseTextArray,
+  conflicts: parseTextArray,
+  tags: parseTextArray,
+};
+
 /** Parse a one-dimensional text array in PostgreSQL's output format (`{a,"b c",NULL}`). */
 export function parseTextArray(text: string | null): string[] {
   if (text === null || text === "" || text === "{}") return [];
@@ -141,14 +172,6 @@ export function parseTextArray(text: string | null): string[] {
   return out;
 }
 
-function parseTs(text: string | null): Date {
-  const d = new Date(text ?? "");
-  if (Number.isNaN(d.getTime())) throw new EngineError(`Cannot parse registry timestamp "${text}"`);
-  return d;
-}
-
-type Row = (string | null)[];
-
 /** Numbered parameters of one statement. */
 class Params {
   readonly values: unknown[] = [];
@@ -161,10 +184,6 @@ class Params {
 
 /** One registry statement, its parameters numbered from `p`. */
 type Statement = (p: Params) => string;
-
-function s(v: string | null | undefined): string {
-  return v ?? "";
-}
 
 /** The PostgreSQL engine. */
 export class PgEngine implements Engine {
@@ -586,12 +605,12 @@ export class PgEngine implements Engine {
 
   async projectRow(project: string): Promise<ProjectRow | undefined> {
     const r = await this.rows("SELECT project, uri FROM projects WHERE project = $1", [project]);
-    return r[0] === undefined ? undefined : { project: s(r[0][0]), uri: r[0][1] };
+    return r[0] === undefined ? undefined : { project: text(r[0][0]), uri: r[0][1] };
   }
 
   async projectByUri(uri: string): Promise<string | undefined> {
     const r = await this.rows("SELECT project FROM projects WHERE uri = $1", [uri]);
-    return r[0] === undefined ? undefined : s(r[0][0]);
+    return r[0] === undefined ? undefined : text(r[0][0]);
   }
 
   async insertProject(project: string, uri: string | null, creator: Person): Promise<void> {
@@ -603,7 +622,9 @@ export class PgEngine implements Engine {
   }
 
   async registeredProjects(): Promise<string[]> {
-    return (await this.rows("SELECT project FROM projects ORDER BY project")).map((r) => s(r[0]));
+    return (await this.rows("SELECT project FROM projects ORDER BY project")).map((r) =>
+      text(r[0])
+    );
   }
 
   // --- state queries ----------------------------------------------------------------
@@ -649,14 +670,14 @@ export class PgEngine implements Engine {
     }
     if (r === undefined) return undefined;
     return {
-      id: s(r[0]),
-      name: s(r[1]),
-      project: s(r[2]),
-      note: s(r[3]),
-      committer: { name: s(r[4]), email: s(r[5]) },
-      committedAt: parseTs(r[6]),
-      planner: { name: s(r[7]), email: s(r[8]) },
-      plannedAt: parseTs(r[9]),
+      id: text(r[0]),
+      name: text(r[1]),
+      project: text(r[2]),
+      note: text(r[3]),
+      committer: { name: text(r[4]), email: text(r[5]) },
+      committedAt: registryTime(r[6]),
+      planner: { name: text(r[7]), email: text(r[8]) },
+      plannedAt: registryTime(r[9]),
       tags: parseTextArray(r[10]),
       scriptHash: r[11],
     };
@@ -724,7 +745,7 @@ export class PgEngine implements Engine {
         OFFSET COALESCE($2, 0)`,
       [project, offset],
     );
-    return r[0] === undefined ? undefined : s(r[0][0]);
+    return r[0] === undefined ? undefined : text(r[0][0]);
   }
 
   async currentChanges(project: string): Promise<CurrentItem[]> {
@@ -735,7 +756,7 @@ export class PgEngine implements Engine {
          ORDER BY c.committed_at DESC`,
       [project],
     );
-    return rows.map(toItem);
+    return rows.map(currentItemOf);
   }
 
   async currentTags(project: string): Promise<CurrentItem[]> {
@@ -746,18 +767,18 @@ export class PgEngine implements Engine {
          ORDER BY tags.committed_at DESC`,
       [project],
     );
-    return rows.map(toItem);
+    return rows.map(currentItemOf);
   }
 
   async deployedIds(ids: string[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
     const rows = await this.rows("SELECT change_id FROM changes WHERE change_id = ANY($1)", [ids]);
-    return new Set(rows.map((r) => s(r[0])));
+    return new Set(rows.map((r) => text(r[0])));
   }
 
   async recordedTagIds(changeId: string): Promise<Set<string>> {
     const rows = await this.rows("SELECT tag_id FROM tags WHERE change_id = $1", [changeId]);
-    return new Set(rows.map((r) => s(r[0])));
+    return new Set(rows.map((r) => text(r[0])));
   }
 
   async changesRequiring(changeId: string): Promise<RequiringChange[]> {
@@ -776,12 +797,7 @@ export class PgEngine implements Engine {
          WHERE d.dependency_id = $1`,
       [changeId],
     );
-    return rows.map((r) => ({
-      changeId: s(r[0]),
-      project: s(r[1]),
-      change: s(r[2]),
-      asofTag: r[3] === null ? undefined : r[3],
-    }));
+    return rows.map(requiringChangeOf);
   }
 
   async searchEvents(search: EventSearch): Promise<RegistryEvent[]> {
@@ -816,20 +832,7 @@ export class PgEngine implements Engine {
       sql += ` OFFSET $${params.length}`;
     }
     const rows = await this.rows(sql, params);
-    return rows.map((r) => ({
-      event: s(r[0]) as RegistryEvent["event"],
-      project: s(r[1]),
-      changeId: s(r[2]),
-      change: s(r[3]),
-      note: s(r[4]),
-      requires: parseTextArray(r[5]),
-      conflicts: parseTextArray(r[6]),
-      tags: parseTextArray(r[7]),
-      committer: { name: s(r[8]), email: s(r[9]) },
-      committedAt: parseTs(r[10]),
-      planner: { name: s(r[11]), email: s(r[12]) },
-      plannedAt: parseTs(r[13]),
-    }));
+    return rows.map((r) => registryEventOf(r, PG_EVENT_LISTS));
   }
 
   // --- bookkeeping --------------------------------------------------------------------
@@ -912,35 +915,13 @@ export class PgEngine implements Engine {
             planned_at, planner_name, planner_email, committed_at
         )
         VALUES (${
-        [
-          change.id,
-          change.scriptHash ?? null,
-          change.name,
-          change.project,
-          change.note,
-          committer.name,
-          committer.email,
-          change.plannedAt.toISOString(),
-          change.planner.name,
-          change.planner.email,
-        ].map((v) => p.add(v)).join(", ")
+        changeRowValues(change, committer, isoTime).map((v) => p.add(v)).join(", ")
       }, clock_timestamp())`];
-    const deps = [
-      ...change.dependencies.filter((d) => d.type === "require"),
-      ...change.dependencies.filter((d) => d.type === "conflict"),
-    ];
+    const deps = dependencyRowValues(change);
     if (deps.length > 0) {
       statements.push((p) =>
         `INSERT INTO dependencies (change_id, type, dependency, dependency_id)
-         VALUES ${
-          deps.map((d) =>
-            `(${
-              [change.id, d.type, d.dependency, d.dependencyId ?? null].map((v) => p.add(v)).join(
-                ", ",
-              )
-            })`
-          ).join(", ")
-        }`
+         VALUES ${deps.map((values) => `(${values.map((v) => p.add(v)).join(", ")})`).join(", ")}`
       );
     }
     if (change.tags.length > 0) {
@@ -952,18 +933,7 @@ export class PgEngine implements Engine {
          VALUES ${
           change.tags.map((t) =>
             `(${
-              [
-                t.tagId,
-                `@${t.name}`,
-                change.project,
-                change.id,
-                t.note,
-                committer.name,
-                committer.email,
-                t.plannedAt.toISOString(),
-                t.planner.name,
-                t.planner.email,
-              ].map((v) => p.add(v)).join(", ")
+              tagRowValues(change, t, committer, isoTime).map((v) => p.add(v)).join(", ")
             }, clock_timestamp())`
           ).join(", ")
         }`
@@ -1006,7 +976,7 @@ export class PgEngine implements Engine {
     }
     const tags = (await this.rows("DELETE FROM tags WHERE change_id = $1 RETURNING tag", [
       change.id,
-    ])).map((r) => s(r[0]));
+    ])).map((r) => text(r[0]));
     const deps = await this.rows(
       `SELECT ARRAY(
             SELECT dependency
@@ -1035,18 +1005,7 @@ export class PgEngine implements Engine {
     if (change.tags.length === 0) return;
     const values: unknown[] = [];
     const tuples = change.tags.map((t) => {
-      values.push(
-        t.tagId,
-        `@${t.name}`,
-        change.project,
-        change.id,
-        t.note,
-        committer.name,
-        committer.email,
-        t.plannedAt.toISOString(),
-        t.planner.name,
-        t.planner.email,
-      );
+      values.push(...tagRowValues(change, t, committer, isoTime));
       const n = values.length - 10;
       const casts = [
         "text",
@@ -1195,9 +1154,9 @@ export class PgEngine implements Engine {
 
 let psqlScript: Promise<typeof import("./psql_script.ts")> | undefined;
 
-/** The psql emulation, loaded with the first script. */
+/** The psql emulation, loaded with the first script (io/lazy_import.ts: status and log never load it). */
 function psqlScriptModule(): Promise<typeof import("./psql_script.ts")> {
-  psqlScript ??= import("./psql_script.ts");
+  psqlScript ??= importLazily("./psql_script.ts", import.meta.url);
   return psqlScript;
 }
 
@@ -1213,25 +1172,4 @@ const RELEASE_INSERT = (registry: string) =>
 
 function releaseValues(release: { version: string; installer: Person }): unknown[] {
   return [release.version, release.installer.name, release.installer.email];
-}
-
-function toDeployed(r: Row): DeployedChange {
-  return {
-    id: s(r[0]),
-    name: s(r[1]),
-    project: s(r[2]),
-    note: s(r[3]),
-    plannedAt: parseTs(r[4]),
-    planner: { name: s(r[5]), email: s(r[6]) },
-    tags: parseTextArray(r[7]),
-    scriptHash: r[8],
-  };
-}
-
-function toItem(r: Row): CurrentItem {
-  return {
-    name: s(r[0]),
-    committedAt: parseTs(r[1]),
-    committer: { name: s(r[2]), email: s(r[3]) },
-  };
 }

@@ -1,19 +1,27 @@
 /**
- * One PostgreSQL session on the `pg` driver (node-postgres): one client is
- * one server session, which advisory locks and transactions need. It
- * connects as libpq would (every host and address in turn, TLS per
- * `sslmode`, libpq's wording for failures), serves the psql emulation
- * through the `PsqlSession` interface (simple-query protocol, text values,
- * COPY, notices) and the registry through parameterised queries. A
- * session can be reset for the next script (`reset`), as good as the new
- * connection psql would have opened.
+ * One PostgreSQL session: one connection is one server session, which
+ * advisory locks and transactions need. It connects as libpq would (every
+ * host and address in turn, TLS per `sslmode`, libpq's wording for
+ * failures), serves the psql emulation through the `PsqlSession` interface
+ * (simple-query protocol, text values, COPY, notices) and the registry
+ * through parameterised queries. A session can be reset for the next
+ * script (`reset`), as good as the new connection psql would have opened.
  *
- * The driver is imported on first use, so commands that never reach
- * PostgreSQL never load it.
+ * The protocol itself is sqlitch's own (engines/pg_wire.ts) for plain
+ * connections, TCP or unix socket; a server that accepts TLS is left to the
+ * `pg` driver (engines/pg_node_session.ts), imported only then: this
+ * module loads neither the driver nor Deno's Node compatibility layer
+ * (`node:dns` only to resolve a host name).
  */
-import { Buffer } from "node:buffer";
-import { isIP } from "node:net";
 import type { PgConnectionParams, PgFiles } from "../core/pg_connection.ts";
+import { importLazily } from "../io/lazy_import.ts";
+import {
+  type CopyHooks,
+  NoPasswordError,
+  SocketError,
+  TlsAccepted,
+  WireConnection,
+} from "./pg_wire.ts";
 import {
   PgConnectionError,
   type PgMessage,
@@ -24,100 +32,42 @@ import {
   type PsqlSession,
 } from "./psql_session.ts";
 
-// Minimal shapes of the driver objects used here (the npm package ships no Deno types we rely on).
-interface DriverField {
-  name: string;
-}
-interface DriverResult {
-  command: string | null;
-  rowCount: number | null;
-  fields: DriverField[];
-  rows: (string | null)[][];
-}
-interface DriverConnection {
-  on(event: string, listener: (msg: Record<string, unknown>) => void): void;
-  off?(event: string, listener: (msg: Record<string, unknown>) => void): void;
-  removeListener(event: string, listener: (msg: Record<string, unknown>) => void): void;
-  emit(event: string): void;
-  /** The socket (a TLS socket once TLS is up). */
-  stream: DriverStream;
-  /** Truthy while the connection asks for TLS. */
-  ssl: unknown;
-  /** Start parsing server messages from `stream`. */
-  attachListeners(stream: DriverStream): void;
-}
-interface DriverStream {
-  once(event: string, listener: (arg: Uint8Array) => void): unknown;
-  destroy(): void;
-}
-interface DriverClient {
-  connection: DriverConnection;
-  processID: number | null;
-  connect(): Promise<void>;
-  end(): Promise<void>;
-  query(config: unknown, values?: unknown[]): Promise<DriverResult | DriverResult[]>;
-  on(event: string, listener: (arg: never) => void): void;
-}
-/** A driver query whose COPY hooks can be replaced. */
-interface DriverQuery {
-  handleCopyInResponse(connection: DriverWire): void;
-  handleCopyData(msg: { chunk: Uint8Array }, connection: DriverWire): void;
-}
-interface DriverWire {
-  sendCopyFromChunk(chunk: Uint8Array): void;
-  endCopyFrom(): void;
-}
-interface DriverModule {
-  Client: new (config: Record<string, unknown>) => DriverClient;
-  Query: new (config: Record<string, unknown>) => DriverQuery;
+/**
+ * The protocol connection under a session: sqlitch's own
+ * (`WireConnection`) or the `pg` driver's (`NodeConnection`). Methods
+ * reject with `PgServerError` or `PgConnectionError`.
+ */
+export interface PgConnection {
+  /** ParameterStatus values so far (server_version, client_encoding…). */
+  readonly parameters: Map<string, string>;
+  /** The backend's process id. */
+  readonly pid: number | null;
+  /** `I`, `T` or `E` from the last ReadyForQuery. */
+  readonly transactionStatus: string;
+  /** Why the connection is unusable (libpq's words), once it is. */
+  readonly lostReason: string | undefined;
+  /** Receives notices as they arrive. */
+  onNotice: ((notice: PgMessage) => void) | undefined;
+  /** A simple query: a result per command tag; COPY through `copy`. */
+  query(sql: string, copy?: CopyHooks): Promise<PsqlResult[]>;
+  /** Several simple queries sent without waiting between them; each one's outcome. */
+  pipeline(statements: readonly string[]): Promise<(PsqlResult[] | Error)[]>;
+  /** A parameterised statement (extended protocol); with `name` parsed once per connection. */
+  execute(sql: string, values: readonly unknown[], name?: string): Promise<PsqlResult>;
+  /** Terminate; with `wait`, resolve once the server has hung up. */
+  close(wait?: boolean): Promise<void>;
 }
 
-let driver: Promise<DriverModule> | undefined;
+/** Whether every connection goes through the `pg` driver (see `usePgDriverOnly`). */
+let driverOnly = false;
 
-/** The `pg` module, loaded once on first use. */
-function loadDriver(): Promise<DriverModule> {
-  driver ??= import("pg").then((m) => (m.default ?? m) as unknown as DriverModule);
-  return driver;
-}
-
-/** Every value as the server's text: no type parsing. */
-const TEXT_TYPES = { getTypeParser: () => (value: string) => value };
-
-const MESSAGE_FIELDS = [
-  "code",
-  "detail",
-  "hint",
-  "internalQuery",
-  "where",
-  "schema",
-  "table",
-  "column",
-  "dataType",
-  "constraint",
-  "file",
-  "line",
-  "routine",
-] as const;
-
-/** A driver error or notice as a `PgMessage`. */
-export function toPgMessage(e: Record<string, unknown>): PgMessage {
-  const msg: PgMessage = {
-    severity: String(e.severity ?? "ERROR"),
-    message: String(e.message ?? ""),
-  };
-  for (const k of MESSAGE_FIELDS) {
-    const v = e[k];
-    if (v !== undefined && v !== null && v !== "") msg[k] = String(v);
-  }
-  if (e.position !== undefined && e.position !== null && e.position !== "") {
-    msg.position = Number(e.position);
-  }
-  if (
-    e.internalPosition !== undefined && e.internalPosition !== null && e.internalPosition !== ""
-  ) {
-    msg.internalPosition = Number(e.internalPosition);
-  }
-  return msg;
+/**
+ * With `true`, every connection goes through the `pg` driver, plain ones
+ * too, as before sqlitch had its own protocol code: tests run their live
+ * suites both ways.
+ */
+export function usePgDriverOnly(on: boolean): void {
+  driverOnly = on;
 }
 
 /** libpq's default rendering of a server message: `ERROR:  text`, then DETAIL and HINT lines. */
@@ -128,33 +78,11 @@ export function formatPgMessage(m: PgMessage): string {
   return out;
 }
 
-function isServerError(e: unknown): e is Record<string, unknown> & Error {
-  return e instanceof Error && typeof (e as { severity?: unknown }).severity === "string" &&
-    typeof (e as { code?: unknown }).code === "string" &&
-    /^[0-9A-Z]{5}$/.test((e as unknown as { code: string }).code);
-}
-
-/** A thrown driver value as `PgServerError` or `PgConnectionError`. */
-export function toSessionError(e: unknown): Error {
-  if (e instanceof PgServerError || e instanceof PgConnectionError) return e;
-  if (isServerError(e)) return new PgServerError(toPgMessage(e));
-  return new PgConnectionError(
-    e instanceof Error ? connectionLostText(e.message) : String(e),
-  );
-}
-
-function connectionLostText(message: string): string {
-  if (/Connection terminated|Client was closed|not queryable/i.test(message)) {
-    return "server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n\tbefore or while processing the request.";
-  }
-  return message;
-}
-
 /** Where one connection attempt goes. */
-interface Endpoint {
+export interface Endpoint {
   /** Host as named (socket directory or host name), for messages and TLS. */
   host: string;
-  /** What the driver connects to: socket directory or numeric address. */
+  /** What is connected to: socket directory or numeric address. */
   address: string;
   port: number;
   socket: boolean;
@@ -162,8 +90,41 @@ interface Endpoint {
   label: string;
 }
 
+/** 4 or 6 for a numeric IPv4 or IPv6 address (as `node:net`'s `isIP` tells them), else 0. */
+export function ipVersion(text: string): 0 | 4 | 6 {
+  if (
+    /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/.test(text)
+  ) {
+    return 4;
+  }
+  return isIpv6(text) ? 6 : 0;
+}
+
+function isIpv6(text: string): boolean {
+  // An optional zone (`%eth0`), an optional trailing IPv4 part, hexadecimal groups and one `::`.
+  let s = text.replace(/%[0-9A-Za-z._~-]+$/, "");
+  if (s === text && text.includes("%")) return false;
+  let groups = 8;
+  const v4 = /:((?:\d{1,3}\.){3}\d{1,3})$/.exec(s);
+  if (v4) {
+    if (ipVersion(v4[1]) !== 4) return false;
+    s = s.slice(0, v4.index + 1) + "0";
+    groups = 7;
+  }
+  const parts = s.split("::");
+  if (parts.length > 2) return false;
+  const hex = /^[0-9A-Fa-f]{1,4}$/;
+  const count = (p: string) => p === "" ? [] : p.split(":");
+  const head = count(parts[0]);
+  if (!head.every((g) => hex.test(g))) return false;
+  if (parts.length === 1) return head.length === groups;
+  const tail = count(parts[1]);
+  if (!tail.every((g) => hex.test(g))) return false;
+  return head.length + tail.length < groups;
+}
+
 function isIp(host: string): boolean {
-  return isIP(host) !== 0;
+  return ipVersion(host) !== 0;
 }
 
 /** Every endpoint of the parameters in libpq's order (hosts, then each host's addresses). */
@@ -203,7 +164,10 @@ async function endpoints(
     }
     let addresses: string[];
     try {
-      const dns = await import("node:dns/promises");
+      const dns = await importLazily<typeof import("node:dns/promises")>(
+        "node:dns/promises",
+        import.meta.url,
+      );
       addresses = (await dns.lookup(host, { all: true })).map((a) => a.address);
     } catch {
       errors.push(`could not translate host name "${host}" to address: Name or service not known`);
@@ -225,15 +189,21 @@ async function endpoints(
 /** The reason libpq gives for a failed attempt. */
 function attemptFailure(e: unknown, ep: Endpoint, params: PgConnectionParams): string {
   if (e instanceof NoPasswordError) return "fe_sendauth: no password supplied";
-  if (isServerError(e)) {
-    let text = formatPgMessage(toPgMessage(e));
-    if (params.passwordFile && (e as unknown as { code: string }).code === "28P01") {
+  if (e instanceof PgServerError) {
+    let text = formatPgMessage(e.fields);
+    if (params.passwordFile && e.fields.code === "28P01") {
       text += `\npassword retrieved from file "${params.passwordFile}"`;
     }
     return text;
   }
   const code = (e as { code?: string })?.code;
   const message = e instanceof Error ? e.message : String(e);
+  if (e instanceof SocketError && !/refused|No such file/i.test(message)) {
+    // libpq: the system's words, then where it tried.
+    return ep.socket
+      ? `${message}\n\tIs the server running locally and accepting connections on that socket?`
+      : `${message}\n\tIs the server running on that host and accepting TCP/IP connections?`;
+  }
   if (code === "ECONNREFUSED" || /refused/i.test(message)) {
     return ep.socket
       ? "Connection refused\n\tIs the server running locally and accepting connections on that socket?"
@@ -259,8 +229,6 @@ function attemptFailure(e: unknown, ep: Endpoint, params: PgConnectionParams): s
   return message;
 }
 
-class NoPasswordError extends Error {}
-
 /** The code of a host-name mismatch found by `verifyPeerName` (its message is libpq's). */
 const HOST_MISMATCH = "SQLITCH_TLS_HOST_MISMATCH";
 
@@ -283,8 +251,8 @@ function nameMatches(pattern: string, host: string): boolean {
 
 /** An IP address in a canonical form for comparison. */
 function canonicalIp(text: string): string {
-  if (isIP(text) === 4) return text.split(".").map(Number).join(".");
-  if (isIP(text) !== 6) return text.toLowerCase();
+  if (ipVersion(text) === 4) return text.split(".").map(Number).join(".");
+  if (ipVersion(text) !== 6) return text.toLowerCase();
   const [head, tail = ""] = text.toLowerCase().split("::");
   const h = head ? head.split(":") : [];
   const t = tail ? tail.split(":") : [];
@@ -298,7 +266,7 @@ function canonicalIp(text: string): string {
  * present; on failure libpq's message naming the first name examined.
  */
 export function verifyPeerName(host: string, cert: PeerCertificate): Error | undefined {
-  const hostIsIp = isIP(host) !== 0;
+  const hostIsIp = isIp(host);
   const examined: string[] = [];
   let checkCn = true;
   let matched = false;
@@ -406,26 +374,23 @@ function tlsOptions(
 
 /** A live session. Create with `PgSession.open`. */
 export class PgSession implements PsqlSession {
-  private client: DriverClient;
+  private conn: PgConnection;
   private config: PgSessionConfig;
   private endpoint: Endpoint;
   private noticeListener?: (notice: PgMessage) => void;
-  private lost?: Error;
   /** False once the session holds state a reset cannot undo (see `reset`). */
   private reusable = true;
-  private parameters = new Map<string, string>();
-  private status = "I";
   private serverVersionNumText = "";
 
-  private constructor(client: DriverClient, config: PgSessionConfig, endpoint: Endpoint) {
-    this.client = client;
+  private constructor(conn: PgConnection, config: PgSessionConfig, endpoint: Endpoint) {
+    this.conn = conn;
     this.config = config;
     this.endpoint = endpoint;
+    conn.onNotice = (notice) => this.noticeListener?.(notice);
   }
 
   /** Connect as libpq would; rejects with `PgConnectionError` carrying libpq's message. */
   static async open(config: PgSessionConfig): Promise<PgSession> {
-    const pg = await loadDriver();
     const { params } = config;
     const errors: string[] = [];
     for (const ep of await endpoints(params, errors)) {
@@ -437,29 +402,29 @@ export class PgSession implements PsqlSession {
         ? ["tls", "plain"]
         : ["tls"];
       for (let m = 0; m < modes.length; m++) {
-        const session = new PgSession(undefined as unknown as DriverClient, config, ep);
-        let client: DriverClient;
+        let ssl: Record<string, unknown> | false;
         try {
-          // sslmode=prefer: a server that refuses TLS is spoken to in the clear on the same socket.
-          const plainOnRefusal = modes[m] === "tls" && modes[m + 1] === "plain";
-          client = session.makeClient(pg, ep, tlsOptions(config, ep, modes[m]), plainOnRefusal);
+          ssl = tlsOptions(config, ep, modes[m]);
         } catch (e) {
           // libpq reports a missing root certificate per attempt, then tries the next host.
           errors.push(ep.label + (e instanceof Error ? e.message : String(e)));
           break;
         }
-        session.client = client;
+        // sslmode=prefer: a server that refuses TLS is spoken to in the clear on the same socket.
+        const plainOnRefusal = modes[m] === "tls" && modes[m + 1] === "plain";
+        let conn: PgConnection | undefined;
         try {
-          await client.connect();
+          conn = await connect(params, ep, ssl, plainOnRefusal);
+          const session = new PgSession(conn, config, ep);
           await session.afterConnect();
           return session;
         } catch (e) {
-          await endQuickly(client);
+          await conn?.close(false);
           const message = e instanceof Error ? e.message : String(e);
           const last = m === modes.length - 1;
           // prefer: no TLS on the server → try again in the clear; allow: refused in the clear → TLS.
           if (!last && modes[m] === "tls" && /does not support SSL/i.test(message)) continue;
-          if (!last && modes[m] === "plain" && isServerError(e)) continue;
+          if (!last && modes[m] === "plain" && e instanceof PgServerError) continue;
           errors.push(ep.label + attemptFailure(e, ep, params));
           break;
         }
@@ -468,59 +433,13 @@ export class PgSession implements PsqlSession {
     throw new PgConnectionError(errors.join("\n"));
   }
 
-  private makeClient(
-    pg: DriverModule,
-    ep: Endpoint,
-    ssl: Record<string, unknown> | false,
-    plainOnRefusal = false,
-  ): DriverClient {
-    const { params } = this.config;
-    const password = this.password;
-    const client = new pg.Client({
-      host: ep.address,
-      port: ep.port,
-      user: params.user,
-      database: params.dbname,
-      password: () => {
-        if (password === undefined || password === "") throw new NoPasswordError();
-        return password;
-      },
-      ssl,
-      types: TEXT_TYPES,
-      connectionTimeoutMillis: params.connectTimeout && params.connectTimeout > 0
-        ? Math.max(params.connectTimeout, 2) * 1000
-        : 0,
-      application_name: params.applicationName,
-      fallback_application_name: params.fallbackApplicationName,
-      options: params.options,
-      client_encoding: params.clientEncoding ?? "UTF8",
-      enableChannelBinding: params.channelBinding === "require",
-    });
-    client.connection.on("parameterStatus", (msg) => {
-      this.parameters.set(String(msg.parameterName), String(msg.parameterValue));
-    });
-    client.connection.on("readyForQuery", (msg) => {
-      this.status = String(msg.status ?? "I");
-    });
-    client.on("notice", (msg: never) => this.noticeListener?.(toPgMessage(msg)));
-    client.on("error", (e: never) => {
-      this.lost = e as Error;
-    });
-    if (ssl && plainOnRefusal) continueInTheClear(client.connection);
-    return client;
-  }
-
-  private get password(): string | undefined {
-    return this.config.params.password;
-  }
-
   /**
    * The server's version number as libpq derives it from the
    * `server_version` the server reports at start-up (asked only of a
    * server that does not report it).
    */
   private async afterConnect(): Promise<void> {
-    const reported = this.parameters.get("server_version");
+    const reported = this.conn.parameters.get("server_version");
     if (reported !== undefined) {
       this.serverVersionNumText = String(serverVersionNumber(reported));
       return;
@@ -530,7 +449,8 @@ export class PgSession implements PsqlSession {
   }
 
   private check(): void {
-    if (this.lost) throw new PgConnectionError(connectionLostText(this.lost.message));
+    const lost = this.conn.lostReason;
+    if (lost !== undefined) throw new PgConnectionError(lost);
   }
 
   /** The server's `server_version_num` as a number. */
@@ -540,24 +460,23 @@ export class PgSession implements PsqlSession {
 
   /** The backend's process id (for tests and diagnostics). */
   get pid(): number | null {
-    return this.client.processID;
+    return this.conn.pid;
   }
 
   /** `I` idle, `T` in a transaction, `E` in a failed transaction (last ReadyForQuery). */
   get transactionStatus(): string {
-    return this.status;
+    return this.conn.transactionStatus;
   }
 
-  /** Parameterised query (extended protocol); rows as text. */
+  /**
+   * Rows of a query, as text: with values a parameterised query (extended
+   * protocol), without the simple protocol (the last statement's rows).
+   */
   async rows(sql: string, values: unknown[] = []): Promise<(string | null)[][]> {
     this.check();
-    try {
-      const r = await this.client.query({ text: sql, values, rowMode: "array", types: TEXT_TYPES });
-      const last = Array.isArray(r) ? r[r.length - 1] : r;
-      return last.rows;
-    } catch (e) {
-      throw toSessionError(e);
-    }
+    if (values.length > 0) return (await this.conn.execute(sql, values)).rows;
+    const results = await this.conn.query(sql);
+    return results[results.length - 1]?.rows ?? [];
   }
 
   /**
@@ -567,15 +486,9 @@ export class PgSession implements PsqlSession {
    */
   async exec(sql: string, values: unknown[] = [], name?: string): Promise<number | null> {
     this.check();
-    try {
-      const r = await this.client.query(
-        values.length > 0 ? { name, text: sql, values, types: TEXT_TYPES } : { text: sql },
-      );
-      const last = Array.isArray(r) ? r[r.length - 1] : r;
-      return last?.rowCount ?? null;
-    } catch (e) {
-      throw toSessionError(e);
-    }
+    if (values.length > 0) return (await this.conn.execute(sql, values, name)).rowCount;
+    const results = await this.conn.query(sql);
+    return results[results.length - 1]?.rowCount ?? null;
   }
 
   // --- PsqlSession ----------------------------------------------------------
@@ -583,59 +496,15 @@ export class PgSession implements PsqlSession {
   async query(sql: string): Promise<PsqlResult[]> {
     this.check();
     this.note(sql);
-    const tags: string[] = [];
-    const onComplete = (msg: Record<string, unknown>) => tags.push(String(msg.text ?? ""));
-    this.client.connection.on("commandComplete", onComplete);
-    try {
-      const r = await this.client.query({ text: sql, rowMode: "array", types: TEXT_TYPES });
-      const results = Array.isArray(r) ? r : [r];
-      return results.map((res, i) => toResult(res, tags[i]));
-    } catch (e) {
-      throw toSessionError(e);
-    } finally {
-      this.client.connection.removeListener("commandComplete", onComplete);
-    }
+    return await this.conn.query(sql);
   }
 
-  /**
-   * Run one simple-protocol statement through a driver query whose COPY
-   * hooks send `copyIn` data or collect COPY OUT data (the driver itself
-   * refuses COPY FROM STDIN and drops COPY OUT data).
-   */
-  private async copy(
-    sql: string,
-    hooks: { data?: Uint8Array; out?: (chunk: Uint8Array) => void },
-  ): Promise<PsqlResult> {
+  /** One statement with COPY hooks; the result of its last command. */
+  private async copy(sql: string, hooks: CopyHooks): Promise<PsqlResult> {
     this.check();
     this.note(sql);
-    const pg = await loadDriver();
-    const tags: string[] = [];
-    const onComplete = (msg: Record<string, unknown>) => tags.push(String(msg.text ?? ""));
-    this.client.connection.on("commandComplete", onComplete);
-    try {
-      const res = await new Promise<DriverResult | DriverResult[]>((resolve, reject) => {
-        const q = new pg.Query({
-          text: sql,
-          rowMode: "array",
-          types: TEXT_TYPES,
-          callback: (err: unknown, r: DriverResult | DriverResult[]) =>
-            err ? reject(err) : resolve(r),
-        });
-        q.handleCopyInResponse = (wire) => {
-          const data = hooks.data ?? new Uint8Array();
-          if (data.length > 0) wire.sendCopyFromChunk(Buffer.from(data));
-          wire.endCopyFrom();
-        };
-        q.handleCopyData = (msg) => hooks.out?.(msg.chunk);
-        (this.client as unknown as { query(q: unknown): unknown }).query(q);
-      });
-      const results = Array.isArray(res) ? res : [res];
-      return toResult(results[results.length - 1], tags[tags.length - 1]);
-    } catch (e) {
-      throw toSessionError(e);
-    } finally {
-      this.client.connection.removeListener("commandComplete", onComplete);
-    }
+    const results = await this.conn.query(sql, hooks);
+    return results[results.length - 1] ?? { command: "", rowCount: null, fields: [], rows: [] };
   }
 
   copyIn(sql: string, data: string): Promise<PsqlResult> {
@@ -643,7 +512,7 @@ export class PgSession implements PsqlSession {
   }
 
   async copyOut(sql: string): Promise<{ data: string; result: PsqlResult }> {
-    const decoder = new TextDecoder();
+    const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
     let data = "";
     const result = await this.copy(sql, {
       out: (chunk) => data += decoder.decode(chunk, { stream: true }),
@@ -677,39 +546,26 @@ export class PgSession implements PsqlSession {
       password,
     };
     const next = await PgSession.open({ ...this.config, params });
-    next.noticeListener = this.noticeListener;
     await this.close();
-    this.client = next.client;
+    this.conn = next.conn;
     this.config = next.config;
     this.endpoint = next.endpoint;
-    this.parameters = next.parameters;
     this.serverVersionNumText = next.serverVersionNumText;
-    this.lost = undefined;
-    this.status = next.status;
-    // Later events of the new client must update this object, not `next`.
-    next.client.connection.on("parameterStatus", (msg) => {
-      this.parameters.set(String(msg.parameterName), String(msg.parameterValue));
-    });
-    next.client.connection.on("readyForQuery", (msg) => {
-      this.status = String(msg.status ?? "I");
-    });
-    next.client.on("notice", (msg: never) => this.noticeListener?.(toPgMessage(msg)));
-    next.noticeListener = undefined;
-    next.client.on("error", (e: never) => {
-      this.lost = e as Error;
-    });
+    // Later notices of the new connection go to this object's listener, not `next`'s.
+    this.conn.onNotice = (notice) => this.noticeListener?.(notice);
   }
 
   info(): PsqlConnectionInfo {
+    const parameters = this.conn.parameters;
     return {
       dbname: this.config.params.dbname,
       user: this.config.params.user,
       host: this.endpoint.host,
       port: String(this.endpoint.port),
       serverVersionNum: this.serverVersionNumText,
-      serverVersion: this.parameters.get("server_version") ?? "",
-      encoding: this.parameters.get("client_encoding") ?? "UTF8",
-      standardConformingStrings: onOff(this.parameters.get("standard_conforming_strings")),
+      serverVersion: parameters.get("server_version") ?? "",
+      encoding: parameters.get("client_encoding") ?? "UTF8",
+      standardConformingStrings: onOff(parameters.get("standard_conforming_strings")),
     };
   }
 
@@ -722,12 +578,12 @@ export class PgSession implements PsqlSession {
 
   /** Whether the connection is still up (no failure seen on it). */
   get alive(): boolean {
-    return this.lost === undefined;
+    return this.conn.lostReason === undefined;
   }
 
   /** Whether `reset` can make the session as good as new (else it must be closed). */
   get resettable(): boolean {
-    return this.reusable && this.lost === undefined;
+    return this.reusable && this.alive;
   }
 
   /**
@@ -743,11 +599,17 @@ export class PgSession implements PsqlSession {
    */
   reset(): Promise<boolean> {
     if (!this.resettable) return Promise.resolve(false);
-    const sent = [this.status !== "I" ? "ROLLBACK" : undefined, "DISCARD ALL"]
-      .filter((sql) => sql !== undefined)
-      .map((text) => this.client.query({ text }));
-    return Promise.all(sent).then(
-      () => this.status === "I" && this.lost === undefined,
+    const statements = this.conn.transactionStatus !== "I"
+      ? ["ROLLBACK", "DISCARD ALL"]
+      : ["DISCARD ALL"];
+    return this.conn.pipeline(statements).then(
+      (outcomes) => {
+        if (outcomes.some((o) => o instanceof Error)) {
+          this.reusable = false;
+          return false;
+        }
+        return this.conn.transactionStatus === "I" && this.alive;
+      },
       () => {
         this.reusable = false;
         return false;
@@ -763,12 +625,51 @@ export class PgSession implements PsqlSession {
    */
   async close(wait = true): Promise<void> {
     try {
-      if (wait) await this.client.end();
-      else await endQuickly(this.client);
+      await this.conn.close(wait);
     } catch {
       // Already gone.
     }
   }
+}
+
+/**
+ * Open the connection of one attempt: sqlitch's own protocol code, which
+ * asks a server for TLS when `ssl` says so; a server that accepts is
+ * connected to again through the `pg` driver (loaded then), which does the
+ * TLS.
+ */
+async function connect(
+  params: PgConnectionParams,
+  ep: Endpoint,
+  ssl: Record<string, unknown> | false,
+  plainOnRefusal: boolean,
+): Promise<PgConnection> {
+  if (!driverOnly) {
+    try {
+      return await WireConnection.open({
+        transport: ep.socket
+          ? { path: `${ep.address}/.s.PGSQL.${ep.port}` }
+          : { hostname: ep.address, port: ep.port },
+        user: params.user,
+        database: params.dbname,
+        applicationName: params.applicationName || params.fallbackApplicationName,
+        options: params.options,
+        password: params.password,
+        channelBinding: params.channelBinding,
+        tls: !ssl ? "none" : plainOnRefusal ? "prefer" : "require",
+        connectTimeoutMs: params.connectTimeout && params.connectTimeout > 0
+          ? Math.max(params.connectTimeout, 2) * 1000
+          : undefined,
+      });
+    } catch (e) {
+      if (!(e instanceof TlsAccepted)) throw e;
+    }
+  }
+  const { NodeConnection } = await importLazily<typeof import("./pg_node_session.ts")>(
+    "./pg_node_session.ts",
+    import.meta.url,
+  );
+  return await NodeConnection.open({ params, endpoint: ep, ssl, plainOnRefusal });
 }
 
 /**
@@ -795,50 +696,4 @@ export function serverVersionNumber(version: string): number {
     return major >= 10 ? 100 * 100 * major + Number(m[2]) : (100 * major + Number(m[2])) * 100;
   }
   return 100 * 100 * major;
-}
-
-/**
- * End a driver client without waiting for the server to hang up: the
- * terminate message is flushed, then the socket closed (the driver's own
- * `end` waits for the server's side, which costs the backend's exit time).
- */
-function endQuickly(client: DriverClient): Promise<void> {
-  const stream = client.connection.stream;
-  stream.once("finish", () => stream.destroy());
-  return client.end().catch(() => {});
-}
-
-/**
- * libpq's `sslmode=prefer` against a server that answers the TLS request
- * with `N`: carry on unencrypted on the same connection (the driver would
- * fail the attempt, costing a second connection).
- */
-function continueInTheClear(connection: DriverConnection): void {
-  const stream = connection.stream as DriverStream & Record<string, unknown>;
-  const once = stream.once;
-  stream.once = (event: string, listener: (arg: Uint8Array) => void) => {
-    if (event !== "data") return once.call(stream, event, listener);
-    // Only the one-byte answer to the TLS request is intercepted.
-    stream.once = once;
-    return once.call(stream, "data", (buffer: Uint8Array) => {
-      if (buffer.length === 1 && buffer[0] === 0x4e) {
-        connection.ssl = false;
-        connection.attachListeners(stream);
-        connection.emit("sslconnect");
-        return;
-      }
-      listener(buffer);
-    });
-  };
-}
-
-function toResult(res: DriverResult, tag: string | undefined): PsqlResult {
-  const text = tag ?? res.command ?? "";
-  const command = text.replace(/(?: \d+)+$/, "");
-  return {
-    command,
-    rowCount: res.rowCount ?? null,
-    fields: (res.fields ?? []).map((f) => f.name),
-    rows: res.rows ?? [],
-  };
 }

@@ -1,9 +1,10 @@
 /**
  * The seam between the psql emulation (engines/psql_script.ts: splits a
  * script as psql would, runs its meta-commands, prints what psql prints)
- * and a live PostgreSQL connection (engines/pg_session.ts on the `pg`
- * driver). The emulation sends one statement at a time, as psql does, and
- * never sees the driver; tests can drive it with a fake session.
+ * and a live PostgreSQL connection (engines/pg_session.ts: sqlitch's own
+ * protocol code, the `pg` driver for TLS). The emulation sends one
+ * statement at a time, as psql does, and never sees the protocol; tests can
+ * drive it with a fake session.
  */
 
 /** A message from the server: an error or a notice (libpq's fields). */

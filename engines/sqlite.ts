@@ -6,6 +6,7 @@
  * connection, as Sqitch runs the `sqlite3` client — or, when a client is
  * configured, through that client itself (sqlite_client.ts).
  */
+import { changeRowValues, dependencyRowValues, tagRowValues } from "./registry_rows.ts";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import type { Target } from "../core/target.ts";
 import {
@@ -709,16 +710,7 @@ export class SqliteEngine implements Engine {
         `INSERT INTO tags (tag_id, tag, project, change_id, note, committer_name,
                            committer_email, planned_at, planner_name, planner_email, committed_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        tag.tagId,
-        `@${tag.name}`,
-        change.project,
-        change.id,
-        tag.note,
-        committer.name,
-        committer.email,
-        sqlitePlannedTimestamp(tag.plannedAt),
-        tag.planner.name,
-        tag.planner.email,
+        ...tagRowValues(change, tag, committer, sqlitePlannedTimestamp),
         ts,
       );
     }
@@ -731,29 +723,13 @@ export class SqliteEngine implements Engine {
       `INSERT INTO changes (change_id, script_hash, change, project, note, committer_name,
                             committer_email, planned_at, planner_name, planner_email, committed_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      change.id,
-      change.scriptHash ?? null,
-      change.name,
-      change.project,
-      change.note,
-      committer.name,
-      committer.email,
-      sqlitePlannedTimestamp(change.plannedAt),
-      change.planner.name,
-      change.planner.email,
+      ...changeRowValues(change, committer, sqlitePlannedTimestamp),
       ts,
     );
-    const deps = [
-      ...change.dependencies.filter((d) => d.type === "require"),
-      ...change.dependencies.filter((d) => d.type === "conflict"),
-    ];
-    for (const dep of deps) {
+    for (const values of dependencyRowValues(change)) {
       this.run(
         `INSERT INTO dependencies (change_id, type, dependency, dependency_id) VALUES (?, ?, ?, ?)`,
-        change.id,
-        dep.type,
-        dep.dependency,
-        dep.dependencyId ?? null,
+        ...values,
       );
     }
     this.insertTags(change, change.tags, committer, ts);

@@ -903,6 +903,56 @@ export async function revert(
   for (const item of items) await ctx.revertChange(item, opts.logOnly ?? false);
 }
 
+// --- verify and check ----------------------------------------------------------------
+
+/** Deployed changes as change objects (`changes`) beside their registry rows (`deployed`). */
+export interface DeployedRange {
+  changes: Change[];
+  deployed: DeployedChange[];
+}
+
+/**
+ * Cut a deployed range at the change `key` names (`--from`/`--to` of
+ * verify and check): from that change on, or with `keepBefore` up to it.
+ * Resolves with its plan index. Fails, naming `command`, when the key is
+ * not deployed, not planned, or deployed before `from`.
+ */
+export async function cutDeployedRange(
+  ctx: Context,
+  range: DeployedRange,
+  key: string,
+  keepBefore: boolean,
+  from: string | undefined,
+  command: "verify" | "check",
+): Promise<number> {
+  const { plan } = ctx;
+  const id = await ctx.changeIdForKey(key);
+  if (!id) {
+    throw workflowError(
+      plan.contains(key)
+        ? `Change "${key}" has not been deployed`
+        : `Cannot find "${key}" in the database or the plan`,
+      command,
+    );
+  }
+  const idx = plan.indexOf(id);
+  if (idx === undefined) {
+    throw workflowError(`Change "${key}" is deployed, but not planned`, command);
+  }
+  const at = range.deployed.findIndex((d) => d.id === id);
+  if (at < 0) {
+    // Sqitch 1.3.1 dies with a Perl error here (`--to` names a change deployed before `--from`).
+    throw workflowError(
+      `Change "${key}" was deployed before "${from}"; nothing to ${command}`,
+      command,
+    );
+  }
+  const [start, end] = keepBefore ? [0, at + 1] : [at, undefined];
+  range.changes = range.changes.slice(start, end);
+  range.deployed = range.deployed.slice(start, end);
+  return idx;
+}
+
 // --- verify ---------------------------------------------------------------------------
 
 /** `sqitch verify` (§5.1). */
@@ -917,11 +967,10 @@ export async function verify(
   await engine.connect();
   await ctx.checkRegistry();
   const deployed = await engine.deployedChanges(plan.project);
-  let changes = loadChanges(plan, deployed);
-  let ids = deployed.map((d) => d.id);
+  const range: DeployedRange = { changes: loadChanges(plan, deployed), deployed };
 
   reporter.info(`Verifying ${engine.destination}`);
-  if (changes.length === 0) {
+  if (range.changes.length === 0) {
     reporter.info(
       plan.count ? "No changes deployed" : "Nothing to verify (no planned or deployed changes)",
     );
@@ -931,46 +980,19 @@ export async function verify(
     throw workflowError("There are deployed changes, but none planned!", "verify");
   }
 
-  const trim = async (key: string, pop: boolean): Promise<number> => {
-    const id = await ctx.changeIdForKey(key);
-    if (!id) {
-      throw workflowError(
-        plan.contains(key)
-          ? `Change "${key}" has not been deployed`
-          : `Cannot find "${key}" in the database or the plan`,
-        "verify",
-      );
-    }
-    const idx = plan.indexOf(id);
-    if (idx === undefined) {
-      throw workflowError(`Change "${key}" is deployed, but not planned`, "verify");
-    }
-    const at = ids.indexOf(id);
-    if (at < 0) {
-      // Sqitch 1.3.1 dies with a Perl error here (--to names a change deployed before --from).
-      throw workflowError(
-        `Change "${key}" was deployed before "${opts.from}"; nothing to verify`,
-        "verify",
-      );
-    }
-    if (pop) {
-      changes = changes.slice(0, at + 1);
-      ids = ids.slice(0, at + 1);
-    } else {
-      changes = changes.slice(at);
-      ids = ids.slice(at);
-    }
-    return idx;
-  };
-  const fromIdx = opts.from === undefined ? 0 : await trim(opts.from, false);
+  const cut = (key: string, keepBefore: boolean) =>
+    cutDeployedRange(ctx, range, key, keepBefore, opts.from, "verify");
+  const fromIdx = opts.from === undefined ? 0 : await cut(opts.from, false);
   let toIdx: number;
   if (opts.to !== undefined) {
-    toIdx = await trim(opts.to, true);
+    toIdx = await cut(opts.to, true);
   } else {
     const latest = await engine.changeIdAt(plan.project, "DESC", 0);
     toIdx = (latest === undefined ? undefined : plan.indexOf(latest)) ?? plan.count - 1;
   }
 
+  const { changes } = range;
+  const ids = range.deployed.map((d) => d.id);
   const inRange = plan.changes.slice(fromIdx, toIdx + 1);
   const max = Math.max(...[...changes, ...inRange].map((c) => len(c.formatNameWithTags())));
   let errors = 0;

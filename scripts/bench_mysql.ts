@@ -27,7 +27,7 @@ import {
   mysqlSession,
 } from "../tests/engines/mysql_server.ts";
 
-import { runServerBench } from "./bench_server.ts";
+import { runServerBench, serverBenchOptions } from "./bench_server.ts";
 
 /** The generated project, adapted to MySQL, targeting database `db` (registry `db`_reg). */
 function writeMysqlProject(dir: string, changes: number, db: string): void {
@@ -51,6 +51,10 @@ function writeMysqlProject(dir: string, changes: number, db: string): void {
   }
 }
 
+const USAGE =
+  "Usage: deno run --allow-all scripts/bench_mysql.ts [--changes N] [--runs N] [--skip-sqitch]";
+const options = serverBenchOptions(Deno.args, USAGE);
+
 await runServerBench({
   engine: "mysql",
   writeProject: writeMysqlProject,
@@ -58,4 +62,4 @@ await runServerBench({
   dropDatabase: dropDatabases,
   session: mysqlSession,
   targets: { deploy: 3, revert: 2, status: 6, log: 6 },
-}, Deno.args);
+}, options);

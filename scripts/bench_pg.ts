@@ -29,8 +29,7 @@ import {
   pgSession,
 } from "../tests/engines/pg_server.ts";
 
-import { parseArgs } from "node:util";
-import { runServerBench } from "./bench_server.ts";
+import { runServerBench, serverBenchOptions } from "./bench_server.ts";
 
 /** The generated project, adapted to PostgreSQL, targeting database `db`. */
 function writePgProject(dir: string, changes: number, db: string): void {
@@ -88,12 +87,10 @@ async function psqlFloor(changes: number): Promise<number | undefined> {
   }
 }
 
-const floorArgs = parseArgs({
-  args: Deno.args,
-  options: { changes: { type: "string", default: "1000" } },
-  strict: false,
-});
-const psqlMs = await psqlFloor(Number(floorArgs.values.changes));
+const USAGE =
+  "Usage: deno run --allow-all scripts/bench_pg.ts [--changes N] [--runs N] [--skip-sqitch]";
+const options = serverBenchOptions(Deno.args, USAGE);
+const psqlMs = await psqlFloor(options.changes);
 if (psqlMs !== undefined) {
   console.log(
     `psql floor (one psql session, deploy+verify scripts): ${psqlMs.toFixed(2)} ms/change`,
@@ -107,4 +104,4 @@ await runServerBench({
   dropDatabase,
   session: pgSession,
   targets: { deploy: 6, revert: 5, status: 6, log: 6 },
-}, Deno.args);
+}, options);

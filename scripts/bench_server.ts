@@ -74,21 +74,55 @@ async function floor(bench: ServerBench, dir: string, changes: number, db: strin
   }
 }
 
-/** Run the benchmark with the command-line options `--changes`, `--runs`, `--skip-sqitch`. */
-export async function runServerBench(bench: ServerBench, args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      changes: { type: "string", default: "1000" },
-      runs: { type: "string", default: "5" },
-      "skip-sqitch": { type: "boolean", default: false },
-    },
-  });
-  const changes = Number(values.changes);
-  const runs = Number(values.runs);
+/** The command-line options of a server benchmark. */
+export interface ServerBenchOptions {
+  changes: number;
+  runs: number;
+  skipSqitch: boolean;
+}
+
+/**
+ * The options `--changes N`, `--runs N`, `--skip-sqitch`, read before any
+ * work: `--help` prints `usage` and exits 0; an unknown option or a bad
+ * number prints why and the usage, and exits 2.
+ */
+export function serverBenchOptions(args: string[], usage: string): ServerBenchOptions {
+  try {
+    const { values } = parseArgs({
+      args,
+      options: {
+        changes: { type: "string", default: "1000" },
+        runs: { type: "string", default: "5" },
+        "skip-sqitch": { type: "boolean", default: false },
+        help: { type: "boolean", default: false },
+      },
+      strict: true,
+    });
+    if (values.help) {
+      console.log(usage);
+      Deno.exit(0);
+    }
+    const changes = Number(values.changes);
+    const runs = Number(values.runs);
+    for (const [name, n] of [["--changes", changes], ["--runs", runs]] as const) {
+      if (!Number.isInteger(n) || n < 1) throw new Error(`${name} takes a whole number ≥ 1`);
+    }
+    return { changes, runs, skipSqitch: values["skip-sqitch"] };
+  } catch (e) {
+    console.error(`${(e as Error).message}\n${usage}`);
+    Deno.exit(2);
+  }
+}
+
+/** Run the benchmark (options from `serverBenchOptions`). */
+export async function runServerBench(
+  bench: ServerBench,
+  options: ServerBenchOptions,
+): Promise<void> {
+  const { changes, runs } = options;
   const stamp = `bench_${Date.now().toString(36)}`;
   const sides: [string, string[]][] = [["sqlitch", sqlitchCommand()]];
-  if (!values["skip-sqitch"]) sides.push(["sqitch", ["sqitch"]]);
+  if (!options.skipSqitch) sides.push(["sqitch", ["sqitch"]]);
 
   const results = new Map<string, Record<string, number>>();
   const floorDir = await Deno.makeTempDir({ prefix: `sqlitch-bench-${bench.engine}-` });

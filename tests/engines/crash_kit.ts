@@ -506,6 +506,12 @@ export interface KillCounts {
   maxRuns: number;
 }
 
+/** Kill points per script kind (two kinds: at least 20 in all), and the cap on runs. */
+export const KILL_COUNTS: KillCounts = { kills: 15, maxRuns: 40 };
+
+/** How long a server may take to end a killed run's sessions and release its lock. */
+export const SETTLE_MS = 20_000;
+
 /**
  * Deploy the project of `kind` on `engine` again and again, killing each
  * run at a point drawn from `seed`, until `counts.kills` kills landed;
@@ -797,7 +803,6 @@ export interface ServerCrashSuite {
   engine: (db: string) => CrashEngine;
   /** What the "transaction" kind of script holds, for the test name. */
   transactionKind: string;
-  counts: KillCounts;
   /** Kill points spread over the registry creation. */
   registryPoints: number;
 }
@@ -810,11 +815,11 @@ export function serverCrashSuite(s: ServerCrashSuite): void {
     Deno.test({ name: title(what), ignore: !s.live, fn });
   test(
     "SIGKILL during a 50-change deploy (plain statements)",
-    () => randomKills(s.engine(db("plain")), "plain", SEED, s.counts),
+    () => randomKills(s.engine(db("plain")), "plain", SEED, KILL_COUNTS),
   );
   test(
     `SIGKILL during a 50-change deploy (${s.transactionKind})`,
-    () => randomKills(s.engine(db("transaction")), "transaction", SEED + 1, s.counts),
+    () => randomKills(s.engine(db("transaction")), "transaction", SEED + 1, KILL_COUNTS),
   );
   test(
     `SIGKILL at ${s.registryPoints} points of registry creation, next deploy finishes`,

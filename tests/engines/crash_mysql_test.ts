@@ -35,6 +35,7 @@ import {
   ROWS,
   type ScriptKind,
   serverCrashSuite,
+  SETTLE_MS,
   type Snapshot,
   table,
   valueLists,
@@ -49,12 +50,6 @@ import {
 import type { MysqlTestSession } from "./mysql_test_session.ts";
 
 const live = await mysqlAvailable();
-
-/** Kill points per script kind (two kinds: at least 20 in all). */
-const KILLS_PER_KIND = 15;
-const MAX_RUNS_PER_KIND = 40;
-/** How long the server may take to end a killed run's connections. */
-const SETTLE_MS = 20_000;
 
 /** An idempotent deploy script: a table with an index, and ROWS rows. */
 function deployScript(i: number, kind: ScriptKind): string {
@@ -255,6 +250,5 @@ serverCrashSuite({
   live,
   engine: mysqlEngine,
   transactionKind: "rows in a transaction",
-  counts: { kills: KILLS_PER_KIND, maxRuns: MAX_RUNS_PER_KIND },
   registryPoints: 8,
 });

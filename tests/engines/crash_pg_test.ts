@@ -33,6 +33,7 @@ import {
   ROWS,
   type ScriptKind,
   serverCrashSuite,
+  SETTLE_MS,
   type Snapshot,
   table,
   valueLists,
@@ -47,12 +48,6 @@ import {
 } from "./pg_server.ts";
 
 const live = await pgAvailable();
-
-/** Kill points per script kind (two kinds: at least 20 in all). */
-const KILLS_PER_KIND = 15;
-const MAX_RUNS_PER_KIND = 40;
-/** How long the server may take to end a killed run's sessions. */
-const SETTLE_MS = 20_000;
 
 /** An idempotent deploy script: a table, an index and ROWS rows. */
 function deployScript(i: number, kind: ScriptKind): string {
@@ -197,6 +192,5 @@ serverCrashSuite({
   live,
   engine: pgEngine,
   transactionKind: "scripts in BEGIN/COMMIT",
-  counts: { kills: KILLS_PER_KIND, maxRuns: MAX_RUNS_PER_KIND },
   registryPoints: 8,
 });

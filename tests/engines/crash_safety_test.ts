@@ -44,6 +44,7 @@ import {
   check,
   classify,
   type CrashEngine,
+  KILL_COUNTS,
   name,
   nonIdempotentUnrecorded,
   randomKills,
@@ -56,10 +57,6 @@ import {
   type Snapshot,
   table,
 } from "./crash_kit.ts";
-
-/** Kill points per script kind (two kinds: at least 20 in all). */
-const KILLS_PER_KIND = 15;
-const MAX_RUNS_PER_KIND = 40;
 
 /** An idempotent deploy script: a table, an index and ROWS rows. */
 function deployScript(i: number, kind: ScriptKind): string {
@@ -252,14 +249,12 @@ const sqlite: CrashEngine = {
 /** Kill points spread over the registry creation. */
 const REGISTRY_POINTS = 8;
 
-const counts = { kills: KILLS_PER_KIND, maxRuns: MAX_RUNS_PER_KIND };
-
 Deno.test("crash safety: SIGKILL during a 50-change deploy (plain statements)", async () => {
-  await randomKills(sqlite, "plain", SEED, counts);
+  await randomKills(sqlite, "plain", SEED, KILL_COUNTS);
 });
 
 Deno.test("crash safety: SIGKILL during a 50-change deploy (scripts in BEGIN/COMMIT)", async () => {
-  await randomKills(sqlite, "transaction", SEED + 1, counts);
+  await randomKills(sqlite, "transaction", SEED + 1, KILL_COUNTS);
 });
 
 Deno.test(

@@ -103,6 +103,61 @@ async function run(which: "sqitch" | "sqlitch", dir: string, args: string[]) {
   return { code: r.code, stdout: dec.decode(r.stdout), stderr: dec.decode(r.stderr) };
 }
 
+/**
+ * A live test on databases of its own (`<id>…`, registries `sqitch_<id>…`),
+ * all dropped afterwards; with `sqitch`, skipped unless Sqitch can run too.
+ */
+function liveTest(name: string, needs: "server" | "sqitch", fn: (id: string) => Promise<void>) {
+  Deno.test({
+    name,
+    ignore: needs === "sqitch" ? !withSqitch : !live,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    fn: async () => {
+      const id = uid();
+      try {
+        await fn(id);
+      } finally {
+        await dropDatabases(id);
+        await dropDatabases(`sqitch_${id}`);
+      }
+    },
+  });
+}
+
+/** `fn` in a fresh project directory deploying to `db` with registry `registry`. */
+async function inProject<T>(
+  db: string,
+  registry: string,
+  fn: (dir: string) => Promise<T>,
+): Promise<T> {
+  const dir = await project(db, registry);
+  try {
+    return await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Run sqitch or sqlitch in `dir` and expect exit 0. */
+async function runOk(which: "sqitch" | "sqlitch", dir: string, args: string[]) {
+  const r = await run(which, dir, args);
+  strictEqual(r.code, 0, `${which} ${args.join(" ")}: ${r.stdout}${r.stderr}`);
+  return r;
+}
+
+/** A new database `db` with a registry `registry` created by sqlitch's engine. */
+async function databaseWithRegistry(db: string, registry: string): Promise<void> {
+  await createDatabase(db);
+  const engine = engineFor(db, registry);
+  try {
+    await engine.connect();
+    await engine.createRegistry(PERSON);
+  } finally {
+    await engine.close();
+  }
+}
+
 /** Trigger bodies of a registry, by name. */
 async function triggers(registry: string): Promise<Record<string, string>> {
   const rows = await mysqlRows(
@@ -123,67 +178,57 @@ async function checkit(registry: string): Promise<string | undefined> {
   return rows[0]?.[0]?.replace(/\s+/g, " ");
 }
 
-Deno.test({
-  name: "mysql registry: created as Sqitch creates it, rows as Sqitch writes them",
-  ignore: !withSqitch,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
-    const id = uid();
-    try {
-      const dumps: Record<string, string> = {};
-      for (const side of ["a", "b"] as const) {
-        const db = `${id}${side}`;
-        const registry = `sqitch_${id}${side}`;
-        await createDatabase(db);
-        const dir = await project(db, registry);
-        try {
-          const r = await run(side === "a" ? "sqitch" : "sqlitch", dir, ["deploy"]);
-          strictEqual(r.code, 0, r.stderr);
-          dumps[side] = await mysqlDump(registry, ["--skip-triggers"]);
-          dumps[`${side}rows`] = await dumpRegistryRows(registry);
-        } finally {
-          await Deno.remove(dir, { recursive: true });
-        }
-      }
-      // checkit() differs in its recorded sql_mode and indentation (1.5+ creates it
-      // on the registry connection): the dump has the tables, the routine is below.
-      strictEqual(dumps.b, dumps.a, "registry tables");
-      strictEqual(dumps.brows, dumps.arows, "registry rows");
-      strictEqual(await checkit(`sqitch_${id}b`), await checkit(`sqitch_${id}a`));
-      ok(await checkit(`sqitch_${id}b`));
-
-      // Sqitch 1.5+ triggers: they signal themselves, no checkit() call.
-      const trig = await triggers(`sqitch_${id}b`);
-      deepStrictEqual(Object.keys(trig), ["ck_insert_dependency", "ck_update_dependency"]);
-      for (const body of Object.values(trig)) {
-        match(body, /SIGNAL SQLSTATE 'ERR0R' SET MESSAGE_TEXT = 'Type must be "require"/);
-        ok(!body.includes("checkit"));
-      }
-      await rejects(
-        mysqlExec(
-          `INSERT INTO sqitch_${id}b.dependencies VALUES ` +
-            `((SELECT change_id FROM sqitch_${id}b.changes LIMIT 1), 'require', 'zz', NULL)`,
-        ),
-        /Type must be "require" with dependency_id set/,
+liveTest(
+  "mysql registry: created as Sqitch creates it, rows as Sqitch writes them",
+  "sqitch",
+  async (id) => {
+    const dumps: Record<string, string> = {};
+    for (const side of ["a", "b"] as const) {
+      const db = `${id}${side}`;
+      const registry = `sqitch_${id}${side}`;
+      await createDatabase(db);
+      await inProject(
+        db,
+        registry,
+        (dir) => runOk(side === "a" ? "sqitch" : "sqlitch", dir, ["deploy"]),
       );
-
-      // Fractional seconds as Sqitch writes them.
-      const ts = await mysqlRows(
-        `SELECT CAST(committed_at AS CHAR), CAST(planned_at AS CHAR)
-           FROM sqitch_${id}b.changes ORDER BY committed_at`,
-      );
-      for (const [committed, planned] of ts) {
-        match(committed ?? "", /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/);
-        match(planned ?? "", /^2026-01-01 00:00:0\d\.000000$/);
-      }
-      ok((ts[0][0] ?? "") < (ts[1][0] ?? ""), "strictly increasing committed_at");
-    } finally {
-      await dropDatabases(id);
-      await dropDatabases(`sqitch_${id}`);
+      dumps[side] = await mysqlDump(registry, ["--skip-triggers"]);
+      dumps[`${side}rows`] = await dumpRegistryRows(registry);
     }
+    // checkit() differs in its recorded sql_mode and indentation (1.5+ creates it
+    // on the registry connection): the dump has the tables, the routine is below.
+    strictEqual(dumps.b, dumps.a, "registry tables");
+    strictEqual(dumps.brows, dumps.arows, "registry rows");
+    strictEqual(await checkit(`sqitch_${id}b`), await checkit(`sqitch_${id}a`));
+    ok(await checkit(`sqitch_${id}b`));
+
+    // Sqitch 1.5+ triggers: they signal themselves, no checkit() call.
+    const trig = await triggers(`sqitch_${id}b`);
+    deepStrictEqual(Object.keys(trig), ["ck_insert_dependency", "ck_update_dependency"]);
+    for (const body of Object.values(trig)) {
+      match(body, /SIGNAL SQLSTATE 'ERR0R' SET MESSAGE_TEXT = 'Type must be "require"/);
+      ok(!body.includes("checkit"));
+    }
+    await rejects(
+      mysqlExec(
+        `INSERT INTO sqitch_${id}b.dependencies VALUES ` +
+          `((SELECT change_id FROM sqitch_${id}b.changes LIMIT 1), 'require', 'zz', NULL)`,
+      ),
+      /Type must be "require" with dependency_id set/,
+    );
+
+    // Fractional seconds as Sqitch writes them.
+    const ts = await mysqlRows(
+      `SELECT CAST(committed_at AS CHAR), CAST(planned_at AS CHAR)
+         FROM sqitch_${id}b.changes ORDER BY committed_at`,
+    );
+    for (const [committed, planned] of ts) {
+      match(committed ?? "", /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/);
+      match(planned ?? "", /^2026-01-01 00:00:0\d\.000000$/);
+    }
+    ok((ts[0][0] ?? "") < (ts[1][0] ?? ""), "strictly increasing committed_at");
   },
-});
+);
 
 /** Turn a fresh registry into a version-1.0 (or version-0) one, as old Sqitch left it. */
 async function downgrade(registry: string, to: "1.0" | "0"): Promise<void> {
@@ -215,62 +260,42 @@ async function downgrade(registry: string, to: "1.0" | "0"): Promise<void> {
 }
 
 for (const from of ["1.0", "0"] as const) {
-  Deno.test({
-    name: `mysql registry: upgrade from ${from} to 1.1 as Sqitch upgrades`,
-    ignore: !withSqitch,
-    sanitizeResources: false,
-    sanitizeOps: false,
-    fn: async () => {
-      const id = uid();
-      try {
-        const results: Record<string, string> = {};
-        for (const side of ["a", "b"] as const) {
-          const db = `${id}${side}`;
-          const registry = `sqitch_${id}${side}`;
-          await createDatabase(db);
-          const engine = engineFor(db, registry);
-          try {
-            ok(await engine.tryLock());
-          } finally {
-            await engine.close();
-          }
-          await downgrade(registry, from);
-          const dir = await project(db, registry);
-          try {
-            const r = await run(side === "a" ? "sqitch" : "sqlitch", dir, ["upgrade"]);
-            results[side] = `${r.code}\n${r.stdout.replaceAll(registry, "<REG>")}\n${
-              r.stderr.replaceAll(registry, "<REG>")
-            }`;
-            const again = await run(side === "a" ? "sqitch" : "sqlitch", dir, ["deploy"]);
-            strictEqual(again.code, 0, again.stderr);
-          } finally {
-            await Deno.remove(dir, { recursive: true });
-          }
-          results[`${side}dump`] = await mysqlDump(registry, ["--skip-triggers"]);
-          results[`${side}rows`] = (await dumpRegistryRows(registry)).replace(
-            /^(1\.1?) \| Ann .*$/m,
-            "$1 | <installer>",
-          );
-        }
-        strictEqual(results.b, results.a, "upgrade output");
-        strictEqual(results.bdump, results.adump, "upgraded registry tables");
-        strictEqual(results.brows, results.arows, "registry rows");
-        match(results.b, from === "0" ? /From 0 to 1\.0/ : /From 1\.0 to 1\.1/);
-      } finally {
-        await dropDatabases(id);
-        await dropDatabases(`sqitch_${id}`);
+  liveTest(
+    `mysql registry: upgrade from ${from} to 1.1 as Sqitch upgrades`,
+    "sqitch",
+    async (id) => {
+      const results: Record<string, string> = {};
+      for (const side of ["a", "b"] as const) {
+        const db = `${id}${side}`;
+        const registry = `sqitch_${id}${side}`;
+        await databaseWithRegistry(db, registry);
+        await downgrade(registry, from);
+        const tool = side === "a" ? "sqitch" : "sqlitch";
+        await inProject(db, registry, async (dir) => {
+          const r = await run(tool, dir, ["upgrade"]);
+          results[side] = `${r.code}\n${r.stdout.replaceAll(registry, "<REG>")}\n${
+            r.stderr.replaceAll(registry, "<REG>")
+          }`;
+          await runOk(tool, dir, ["deploy"]);
+        });
+        results[`${side}dump`] = await mysqlDump(registry, ["--skip-triggers"]);
+        results[`${side}rows`] = (await dumpRegistryRows(registry)).replace(
+          /^(1\.1?) \| Ann .*$/m,
+          "$1 | <installer>",
+        );
       }
+      strictEqual(results.b, results.a, "upgrade output");
+      strictEqual(results.bdump, results.adump, "upgraded registry tables");
+      strictEqual(results.brows, results.arows, "registry rows");
+      match(results.b, from === "0" ? /From 0 to 1\.0/ : /From 1\.0 to 1\.1/);
     },
-  });
+  );
 }
 
-Deno.test({
-  name: "mysql registry: GET_LOCK excludes another engine and a raw session",
-  ignore: !live,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
-    const id = uid();
+liveTest(
+  "mysql registry: GET_LOCK excludes another engine and a raw session",
+  "server",
+  async (id) => {
     await createDatabase(id);
     const a = engineFor(id, `${id}_reg`);
     const b = engineFor(id, `${id}_reg`);
@@ -300,38 +325,28 @@ Deno.test({
     } finally {
       await a.close();
       await b.close();
-      await dropDatabases(id);
     }
   },
+);
+
+liveTest("mysql registry: missing registry database reads as no registry", "server", async (id) => {
+  const engine = engineFor(id, `${id}_reg`);
+  try {
+    await engine.connect();
+    strictEqual(await engine.registryExists(), false);
+    strictEqual(await engine.registryVersion(), 0);
+    strictEqual(await engine.currentState("flipr"), undefined);
+    strictEqual(await engine.changeIdAt("flipr", "DESC", 0), undefined);
+    strictEqual(engine.registryDestination, mysqlUri(`${id}_reg`));
+  } finally {
+    await engine.close();
+  }
 });
 
-Deno.test({
-  name: "mysql registry: missing registry database reads as no registry",
-  ignore: !live,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
-    const id = uid();
-    const engine = engineFor(id, `${id}_reg`);
-    try {
-      await engine.connect();
-      strictEqual(await engine.registryExists(), false);
-      strictEqual(await engine.registryVersion(), 0);
-      strictEqual(await engine.currentState("flipr"), undefined);
-      strictEqual(await engine.changeIdAt("flipr", "DESC", 0), undefined);
-      strictEqual(engine.registryDestination, mysqlUri(`${id}_reg`));
-    } finally {
-      await engine.close();
-    }
-  },
-});
-
-Deno.test({
-  name: "mysql registry: connection failures read like the client's, without the password",
-  ignore: !live,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
+liveTest(
+  "mysql registry: connection failures read like the client's, without the password",
+  "server",
+  async () => {
     const uri = DbUri.parse("db:mysql://root:s3cret@127.0.0.1:1/x");
     const engine = new MysqlEngine({
       uri,
@@ -370,7 +385,7 @@ Deno.test({
     }).catch((e: Error) => e);
     ok(session instanceof Error && !session.message.includes("wrong-pass"));
   },
-});
+);
 
 /** A change record with `?`, quotes and a backslash in its notes, a dependency and a tag. */
 function trickyChange(id: string, requires?: string): ChangeRecord {
@@ -396,59 +411,50 @@ function trickyChange(id: string, requires?: string): ChangeRecord {
 }
 
 for (const fractional of [true, false]) {
-  Deno.test({
-    name: `mysql registry: bookkeeping ${
-      fractional ? "in one round trip" : "one statement at a time (no fractional seconds)"
-    }, notes with ? and quotes`,
-    ignore: !live,
-    sanitizeResources: false,
-    sanitizeOps: false,
-    fn: async () => {
-      const id = uid();
-      await createDatabase(id);
-      const engine = engineFor(id, `${id}_reg`);
-      try {
-        await engine.connect();
-        await engine.createRegistry(PERSON);
-        await engine.insertProject("flipr", null, PERSON);
-        // As on servers without fractional seconds (Sqitch waits for the clock there).
-        (engine as unknown as { fractional: boolean }).fractional = fractional;
-        const first = trickyChange("a".repeat(40));
-        const second = trickyChange("b".repeat(40), first.id);
-        for (const change of [first, second]) {
-          await engine.begin();
-          await engine.recordDeploy(change, PERSON);
-          await engine.commit();
-        }
-        const deployed = await engine.deployedChanges("flipr");
-        deepStrictEqual(deployed.map((c) => [c.id, c.note, c.tags]), [
-          [first.id, first.note, ["@va?"]],
-          [second.id, second.note, ["@vb?"]],
-        ]);
-        deepStrictEqual(
-          (await engine.changesRequiring(first.id)).map((r) => [r.changeId, r.asofTag]),
-          [[second.id, "@vb?"]],
-        );
+  const how = fractional ? "in one round trip" : "one statement at a time (no fractional seconds)";
+  liveTest(`mysql registry: bookkeeping ${how}, notes with ? and quotes`, "server", async (id) => {
+    await createDatabase(id);
+    const engine = engineFor(id, `${id}_reg`);
+    try {
+      await engine.connect();
+      await engine.createRegistry(PERSON);
+      await engine.insertProject("flipr", null, PERSON);
+      // As on servers without fractional seconds (Sqitch waits for the clock there).
+      (engine as unknown as { fractional: boolean }).fractional = fractional;
+      const first = trickyChange("a".repeat(40));
+      const second = trickyChange("b".repeat(40), first.id);
+      for (const change of [first, second]) {
         await engine.begin();
-        await engine.recordRevert(second, PERSON);
+        await engine.recordDeploy(change, PERSON);
         await engine.commit();
-        deepStrictEqual(
-          await mysqlRows(
-            `SELECT event, note, tags, requires FROM events ORDER BY committed_at`,
-            `${id}_reg`,
-          ),
-          [
-            ["deploy", first.note, "@va?", ""],
-            ["deploy", second.note, "@vb?", "first?"],
-            ["revert", second.note, "@vb?", "first?"],
-          ],
-        );
-        deepStrictEqual((await engine.deployedChanges("flipr")).map((c) => c.id), [first.id]);
-      } finally {
-        await engine.close();
-        await dropDatabases(id);
       }
-    },
+      const deployed = await engine.deployedChanges("flipr");
+      deepStrictEqual(deployed.map((c) => [c.id, c.note, c.tags]), [
+        [first.id, first.note, ["@va?"]],
+        [second.id, second.note, ["@vb?"]],
+      ]);
+      deepStrictEqual(
+        (await engine.changesRequiring(first.id)).map((r) => [r.changeId, r.asofTag]),
+        [[second.id, "@vb?"]],
+      );
+      await engine.begin();
+      await engine.recordRevert(second, PERSON);
+      await engine.commit();
+      deepStrictEqual(
+        await mysqlRows(
+          `SELECT event, note, tags, requires FROM events ORDER BY committed_at`,
+          `${id}_reg`,
+        ),
+        [
+          ["deploy", first.note, "@va?", ""],
+          ["deploy", second.note, "@vb?", "first?"],
+          ["revert", second.note, "@vb?", "first?"],
+        ],
+      );
+      deepStrictEqual((await engine.deployedChanges("flipr")).map((c) => c.id), [first.id]);
+    } finally {
+      await engine.close();
+    }
   });
 }
 
@@ -487,95 +493,44 @@ const HALF_CREATED: Record<string, string[]> = {
   "everything but the release row": ["DELETE FROM releases"],
 };
 
-Deno.test({
-  name: "mysql registry: a half-created registry is dropped and created again by deploy",
-  ignore: !live,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
-    const id = uid();
-    try {
-      // A clean deploy, to compare with.
-      await createDatabase(`${id}ref`);
-      const refDir = await project(`${id}ref`, `${id}ref_reg`);
-      try {
-        const r = await run("sqlitch", refDir, ["deploy"]);
-        strictEqual(r.code, 0, r.stderr);
-      } finally {
-        await Deno.remove(refDir, { recursive: true });
-      }
-      const clean = await registryShape(`${id}ref_reg`);
+liveTest(
+  "mysql registry: a half-created registry is dropped and created again by deploy",
+  "server",
+  async (id) => {
+    // A clean deploy, to compare with.
+    await createDatabase(`${id}ref`);
+    await inProject(`${id}ref`, `${id}ref_reg`, (dir) => runOk("sqlitch", dir, ["deploy"]));
+    const clean = await registryShape(`${id}ref_reg`);
 
-      let k = 0;
-      for (const [state, undo] of Object.entries(HALF_CREATED)) {
-        const db = `${id}s${k++}`;
-        const registry = `${db}_reg`;
-        await createDatabase(db);
-        const engine = engineFor(db, registry);
-        try {
-          await engine.connect();
-          await engine.createRegistry(PERSON);
-        } finally {
-          await engine.close();
-        }
-        await mysqlExec(`USE \`${registry}\``, ...undo);
-        const dir = await project(db, registry);
-        try {
-          const r = await run("sqlitch", dir, ["deploy"]);
-          strictEqual(r.code, 0, `${state}: ${r.stdout}${r.stderr}`);
-          ok(!r.stdout.includes("Upgrading"), `${state}: ${r.stdout}`);
-          strictEqual(await registryShape(registry), clean, state);
-        } finally {
-          await Deno.remove(dir, { recursive: true });
-        }
-      }
-    } finally {
-      await dropDatabases(id);
+    let k = 0;
+    for (const [state, undo] of Object.entries(HALF_CREATED)) {
+      const db = `${id}s${k++}`;
+      const registry = `${db}_reg`;
+      await databaseWithRegistry(db, registry);
+      await mysqlExec(`USE \`${registry}\``, ...undo);
+      await inProject(db, registry, async (dir) => {
+        const r = await runOk("sqlitch", dir, ["deploy"]);
+        ok(!r.stdout.includes("Upgrading"), `${state}: ${r.stdout}`);
+        strictEqual(await registryShape(registry), clean, state);
+      });
     }
   },
-});
+);
 
-Deno.test({
-  name: "mysql registry: registry tables holding rows are never dropped",
-  ignore: !live,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
-    const id = uid();
-    const registry = `${id}_reg`;
-    try {
-      await createDatabase(id);
-      const engine = engineFor(id, registry);
-      try {
-        await engine.connect();
-        await engine.createRegistry(PERSON);
-      } finally {
-        await engine.close();
-      }
-      await mysqlExec(
-        `USE \`${registry}\``,
-        "DELETE FROM releases",
-        "INSERT INTO projects VALUES ('other', NULL, NOW(), 'Bob', 'bob@example.com')",
-      );
-      const dir = await project(id, registry);
-      try {
-        const r = await run("sqlitch", dir, ["deploy"]);
-        strictEqual(r.code, 0, `${r.stdout}${r.stderr}`);
-      } finally {
-        await Deno.remove(dir, { recursive: true });
-      }
-      deepStrictEqual(
-        await mysqlRows(`SELECT project, creator_name FROM projects ORDER BY project`, registry),
-        [["flipr", "Ann"], ["other", "Bob"]],
-      );
-      deepStrictEqual(
-        (await mysqlRows(`SELECT COUNT(*) FROM changes`, registry))[0],
-        ["2"],
-      );
-    } finally {
-      await dropDatabases(id);
-    }
-  },
+liveTest("mysql registry: registry tables holding rows are never dropped", "server", async (id) => {
+  const registry = `${id}_reg`;
+  await databaseWithRegistry(id, registry);
+  await mysqlExec(
+    `USE \`${registry}\``,
+    "DELETE FROM releases",
+    "INSERT INTO projects VALUES ('other', NULL, NOW(), 'Bob', 'bob@example.com')",
+  );
+  await inProject(id, registry, (dir) => runOk("sqlitch", dir, ["deploy"]));
+  deepStrictEqual(
+    await mysqlRows(`SELECT project, creator_name FROM projects ORDER BY project`, registry),
+    [["flipr", "Ann"], ["other", "Bob"]],
+  );
+  deepStrictEqual((await mysqlRows(`SELECT COUNT(*) FROM changes`, registry))[0], ["2"]);
 });
 
 /**
@@ -596,50 +551,37 @@ function upgradeStatement(sql: string, n: number): string {
   return sql.split(/;\n/)[n].replace(/^(--[^\n]*\n|\s)+/, "");
 }
 
-Deno.test({
-  name: "mysql registry: an interrupted upgrade is finished by the next upgrade",
-  ignore: !live,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
-    const id = uid();
+liveTest(
+  "mysql registry: an interrupted upgrade is finished by the next upgrade",
+  "server",
+  async (id) => {
     /** A deployed registry turned into version `from`, with `done` run; the upgrade's output. */
     const scenario = async (db: string, from: "0" | "1.0", done: string[]) => {
       const registry = `${db}_reg`;
       await createDatabase(db);
-      const dir = await project(db, registry);
-      try {
-        const d = await run("sqlitch", dir, ["deploy"]);
-        strictEqual(d.code, 0, d.stderr);
+      return await inProject(db, registry, async (dir) => {
+        await runOk("sqlitch", dir, ["deploy"]);
         await downgrade(registry, from);
         if (done.length > 0) await mysqlExec(`USE \`${registry}\``, ...done);
-        const r = await run("sqlitch", dir, ["upgrade"]);
-        strictEqual(r.code, 0, `${r.stdout}${r.stderr}`);
-        const again = await run("sqlitch", dir, ["deploy"]);
-        strictEqual(again.code, 0, again.stderr);
+        const r = await runOk("sqlitch", dir, ["upgrade"]);
+        await runOk("sqlitch", dir, ["deploy"]);
         return {
           out: r.stdout.replaceAll(registry, "<REG>"),
           shape: await registryShape(registry),
         };
-      } finally {
-        await Deno.remove(dir, { recursive: true });
-      }
+      });
     };
-    try {
-      const clean = {
-        "0": await scenario(`${id}r0`, "0", []),
-        "1.0": await scenario(`${id}r1`, "1.0", []),
-      };
-      let k = 0;
-      for (const [from, label, done] of HALF_UPGRADED) {
-        const script = from === "0" ? MYSQL_UPGRADE_1_0 : MYSQL_UPGRADE_1_1;
-        const statements = [0, 1].slice(0, done).map((n) => upgradeStatement(script, n));
-        const got = await scenario(`${id}s${k++}`, from, statements);
-        strictEqual(got.out, clean[from].out, `${from}, ${label}`);
-        strictEqual(got.shape, clean[from].shape, `${from}, ${label}`);
-      }
-    } finally {
-      await dropDatabases(id);
+    const clean = {
+      "0": await scenario(`${id}r0`, "0", []),
+      "1.0": await scenario(`${id}r1`, "1.0", []),
+    };
+    let k = 0;
+    for (const [from, label, done] of HALF_UPGRADED) {
+      const script = from === "0" ? MYSQL_UPGRADE_1_0 : MYSQL_UPGRADE_1_1;
+      const statements = [0, 1].slice(0, done).map((n) => upgradeStatement(script, n));
+      const got = await scenario(`${id}s${k++}`, from, statements);
+      strictEqual(got.out, clean[from].out, `${from}, ${label}`);
+      strictEqual(got.shape, clean[from].shape, `${from}, ${label}`);
     }
   },
-});
+);

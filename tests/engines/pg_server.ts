@@ -4,10 +4,19 @@
  * .ci/run sets it up. Tests that need it skip with a loud banner when it
  * does not answer, and fail when CI is set. Also: throwaway databases, SQL
  * on them, and a registry dump (schema and rows) for comparisons.
+ *
+ * With `SQLITCH_TEST_PG_DRIVER=pg` every session of the tests that import
+ * this module goes through the `pg` driver, plain connections too (as
+ * before sqlitch had its own protocol code, engines/pg_wire.ts): the live
+ * suites run both ways.
  */
 import { resolvePgConnection } from "../../core/pg_connection.ts";
 import { DbUri } from "../../core/uri.ts";
-import { PgSession } from "../../engines/pg_session.ts";
+import { PgSession, usePgDriverOnly } from "../../engines/pg_session.ts";
+
+/** Whether the sessions go through the `pg` driver only (`SQLITCH_TEST_PG_DRIVER=pg`). */
+export const PG_DRIVER_ONLY = Deno.env.get("SQLITCH_TEST_PG_DRIVER") === "pg";
+usePgDriverOnly(PG_DRIVER_ONLY);
 
 /** Host and port of the test server. */
 export const PG_HOST = Deno.env.get("SQLITCH_TEST_PG_HOST") ?? "127.0.0.1";

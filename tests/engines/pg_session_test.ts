@@ -3,15 +3,16 @@
  * trips: the server version number taken from what the server reports at
  * start-up (libpq's rule), `sslmode=prefer` against a server without TLS
  * carrying on over the same connection as libpq does (counted through a
- * proxy), and closing without waiting for the server to hang up.
+ * proxy), and closing without waiting for the server to hang up — on
+ * sqlitch's own protocol code and on the `pg` driver alike.
  *
  * The live parts skip loudly without a server (see pg_server.ts).
  */
 import { deepStrictEqual, ok as assert, strictEqual } from "node:assert/strict";
 import { resolvePgConnection } from "../../core/pg_connection.ts";
 import { DbUri } from "../../core/uri.ts";
-import { PgSession, serverVersionNumber } from "../../engines/pg_session.ts";
-import { PG_HOST, PG_PORT, pgAvailable } from "./pg_server.ts";
+import { PgSession, serverVersionNumber, usePgDriverOnly } from "../../engines/pg_session.ts";
+import { PG_DRIVER_ONLY, PG_HOST, PG_PORT, pgAvailable } from "./pg_server.ts";
 
 const live = await pgAvailable();
 const noFiles = { readText: () => undefined, stat: () => undefined };
@@ -71,65 +72,98 @@ function params(port: number, sslmode: string) {
   });
 }
 
-Deno.test({
-  name: "pg session: sslmode=prefer on a server without TLS needs one connection",
-  ignore: !live,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
-    const probe = await PgSession.open({
-      params: params(Number(PG_PORT), "disable"),
+/** A live test, on sqlitch's own protocol code and on the `pg` driver. */
+function sessionTest(name: string, fn: () => Promise<void>): void {
+  for (const driver of PG_DRIVER_ONLY ? [true] : [false, true]) {
+    Deno.test({
+      name: `pg session (${driver ? "pg driver" : "own protocol"}): ${name}`,
+      ignore: !live,
+      sanitizeResources: false,
+      sanitizeOps: false,
+      fn: async () => {
+        usePgDriverOnly(driver);
+        try {
+          await fn();
+        } finally {
+          usePgDriverOnly(PG_DRIVER_ONLY);
+        }
+      },
+    });
+  }
+}
+
+sessionTest("sslmode=prefer on a server without TLS needs one connection", async () => {
+  const probe = await PgSession.open({
+    params: params(Number(PG_PORT), "disable"),
+    files: noFiles,
+  });
+  const [[ssl]] = await probe.rows("SHOW ssl");
+  await probe.close();
+  if (ssl === "on") {
+    console.error("pg session: the test server offers TLS; prefer fallback not exercised");
+    return;
+  }
+  const proxy = countingProxy();
+  try {
+    const session = await PgSession.open({
+      params: params(proxy.port, "prefer"),
       files: noFiles,
     });
-    const [[ssl]] = await probe.rows("SHOW ssl");
-    await probe.close();
-    if (ssl === "on") {
-      console.error("pg session: the test server offers TLS; prefer fallback not exercised");
-      return;
-    }
-    const proxy = countingProxy();
-    try {
-      const session = await PgSession.open({
-        params: params(proxy.port, "prefer"),
-        files: noFiles,
-      });
-      deepStrictEqual(await session.rows("SELECT 1"), [["1"]]);
-      strictEqual(session.serverVersionNum > 0, true);
-      await session.close(false);
-      strictEqual(proxy.count(), 1);
-    } finally {
-      proxy.close();
-    }
-  },
+    deepStrictEqual(await session.rows("SELECT 1"), [["1"]]);
+    strictEqual(session.serverVersionNum > 0, true);
+    await session.close(false);
+    strictEqual(proxy.count(), 1);
+  } finally {
+    proxy.close();
+  }
 });
 
-Deno.test({
-  name: "pg session: a quick close does not wait for the server to hang up",
-  ignore: !live,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
-    const session = await PgSession.open({
-      params: params(Number(PG_PORT), "disable"),
-      files: noFiles,
-    });
-    const pid = (await session.rows("SELECT pg_backend_pid()"))[0][0];
-    await session.close(false);
-    // The backend still ends: the terminate message went out before the socket closed.
-    const other = await PgSession.open({
-      params: params(Number(PG_PORT), "disable"),
-      files: noFiles,
-    });
-    try {
-      let gone = false;
-      for (let i = 0; i < 100 && !gone; i++) {
-        const r = await other.rows("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", [pid]);
-        gone = r[0][0] === "0";
-        if (!gone) await new Promise((r) => setTimeout(r, 20));
-      }
-      assert(gone, "the backend ended");
-    } finally {
-      await other.close();
+sessionTest("a quick close does not wait for the server to hang up", async () => {
+  const session = await PgSession.open({
+    params: params(Number(PG_PORT), "disable"),
+    files: noFiles,
+  });
+  const pid = (await session.rows("SELECT pg_backend_pid()"))[0][0];
+  await session.close(false);
+  // The backend still ends: the terminate message went out before the socket closed.
+  const other = await PgSession.open({
+    params: params(Number(PG_PORT), "disable"),
+    files: noFiles,
+  });
+  try {
+    let gone = false;
+    for (let i = 0; i < 100 && !gone; i++) {
+      const r = await other.rows("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", [pid]);
+      gone = r[0][0] === "0";
+      if (!gone) await new Promise((r) => setTimeout(r, 20));
     }
-  },
+    assert(gone, "the backend ended");
+  } finally {
+    await other.close();
+  }
+});
+
+sessionTest("a full close resolves once the server has hung up", async () => {
+  const session = await PgSession.open({
+    params: params(Number(PG_PORT), "disable"),
+    files: noFiles,
+  });
+  const pid = (await session.rows("SELECT pg_backend_pid()"))[0][0];
+  await session.close();
+  const other = await PgSession.open({
+    params: params(Number(PG_PORT), "disable"),
+    files: noFiles,
+  });
+  try {
+    // The server hung up; its activity row may outlive that by a moment.
+    let gone = false;
+    for (let i = 0; i < 50 && !gone; i++) {
+      const r = await other.rows("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", [pid]);
+      gone = r[0][0] === "0";
+      if (!gone) await new Promise((r) => setTimeout(r, 10));
+    }
+    assert(gone, "the backend ended");
+  } finally {
+    await other.close();
+  }
 });
