@@ -724,6 +724,12 @@ export class MysqlEngine implements Engine {
    * sqlitch runs by a lock of its own (Sqitch creates it before taking
    * its lock): no run sees another's half-created registry and takes it
    * for a version 0 one, or fails creating tables that already exist.
+   *
+   * A run that waited for that lock while another created the registry
+   * finds it ready and leaves at once, reading no registry table but
+   * `releases`: that other run may be deploying by now, and its
+   * `LOCK TABLES` against a statement reading several registry tables is
+   * a metadata-lock deadlock that the server settles by failing the read.
    */
   private async createRegistryOnce(): Promise<void> {
     await this.runRegistryText(
@@ -734,6 +740,7 @@ export class MysqlEngine implements Engine {
     const name = `sqlitch creating ${this.registry}`.slice(0, 64);
     await this.rows("SELECT GET_LOCK(?, ?)", [name, 86400]);
     try {
+      if (await this.registryReady()) return;
       const found = await this.registryObjects();
       if (found.tables.length > 0 || found.checkit) {
         if (!unfinishedCreation(found)) return;
@@ -765,14 +772,14 @@ export class MysqlEngine implements Engine {
       withRows: [],
       checkit: r.some((x) => x[1] === "1"),
     };
-    if (tables.length === 0) return found;
-    const have = await this.rows(
-      tables.map((t) =>
-        `SELECT ?, EXISTS (SELECT 1 FROM ${quoteIdentifier(this.registry)}.${quoteIdentifier(t)})`
-      ).join(" UNION ALL "),
-      tables,
-    );
-    found.withRows = have.filter((x) => x[1] === "1").map((x) => text(x[0]));
+    // One table per statement: a statement holding one registry table's
+    // metadata lock while waiting for another's can deadlock with a
+    // deploy's LOCK TABLES.
+    for (const t of tables) {
+      const reg = quoteIdentifier(this.registry);
+      const have = await this.rows(`SELECT EXISTS (SELECT 1 FROM ${reg}.${quoteIdentifier(t)})`);
+      if (have[0]?.[0] === "1") found.withRows.push(t);
+    }
     return found;
   }
 

@@ -329,6 +329,55 @@ liveTest(
   },
 );
 
+liveTest(
+  "mysql registry: a run that waited while another created the registry reads no locked table",
+  "server",
+  async (id) => {
+    const registry = `${id}_reg`;
+    await databaseWithRegistry(id, registry);
+    // Another run creating the registry: its creation lock held, no release yet.
+    const creator = await mysqlSession();
+    const b = engineFor(id, registry);
+    try {
+      await creator.query(`DELETE FROM \`${registry}\`.releases`);
+      await creator.query(`SELECT GET_LOCK('sqlitch creating ${registry}', 0)`);
+      const locking = b.tryLock();
+      await waitForUserLockWait(id, registry);
+      // Its creation done, it goes on deploying: registry tables locked.
+      await creator.query(
+        `INSERT INTO \`${registry}\`.releases VALUES (1.1, NOW(), 'Ann', 'ann@example.com')`,
+      );
+      await creator.query(`LOCK TABLES \`${registry}\`.events WRITE`);
+      await creator.query(`SELECT RELEASE_LOCK('sqlitch creating ${registry}')`);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const settled = await Promise.race([
+        locking.then((got) => got ? "locked" : "not locked"),
+        new Promise<string>((r) => timer = setTimeout(() => r("stuck on events"), 5000)),
+      ]);
+      clearTimeout(timer);
+      await creator.query("UNLOCK TABLES");
+      await locking;
+      strictEqual(settled, "locked");
+    } finally {
+      await creator.close();
+      await b.close();
+    }
+  },
+);
+
+/** Wait until a session on `db` or `registry` waits for a user lock (GET_LOCK). */
+async function waitForUserLockWait(db: string, registry: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const r = await mysqlRows(
+      `SELECT COUNT(*) FROM information_schema.processlist
+        WHERE state = 'User lock' AND db IN ('${db}', '${registry}')`,
+    );
+    if (r[0][0] !== "0") return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error("no session waits for the creation lock");
+}
+
 liveTest("mysql registry: missing registry database reads as no registry", "server", async (id) => {
   const engine = engineFor(id, `${id}_reg`);
   try {
