@@ -1,7 +1,8 @@
 /**
  * Side-by-side timings of sqlitch and real Sqitch. Each case runs both
  * programs repeatedly (after a warm-up) and prints the median wall time and
- * the ratio. sqlitch runs as `deno run` from source, or as $SQLITCH_BIN.
+ * the ratio. sqlitch runs as $SQLITCH_BIN, or as `deno run` from source with
+ * the release binary's runtime flags (scripts/bench_runner.ts).
  * The `plan` case runs in a temporary project holding the 10 000-change
  * plan of scripts/gen_plan.ts. Then the deployment benchmark
  * (scripts/bench_deploy.ts: deploy, revert, status and log of a 1 000-change
@@ -13,6 +14,7 @@
  */
 import { parseArgs } from "node:util";
 import { generatePlan } from "./gen_plan.ts";
+import { sqlitchCommand } from "./bench_runner.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const { values } = parseArgs({
@@ -24,12 +26,6 @@ const { values } = parseArgs({
   },
 });
 const runs = Number(values.runs);
-
-/** The command line that runs sqlitch. */
-function sqlitchCommand(): string[] {
-  const bin = Deno.env.get("SQLITCH_BIN");
-  return bin ? [bin] : [Deno.execPath(), "run", "--allow-all", `${root}main.ts`];
-}
 
 /** Median wall-clock milliseconds of running `cmd` `count` times (in `cwd`). */
 async function median(cmd: string[], count: number, cwd?: string): Promise<number> {

@@ -13,48 +13,17 @@
  *                     change ≤ 1.25× deploying changes 1–250 onto none
  *
  * Wall times are medians over `--runs` runs (Sqitch's deploy and revert run
- * once: they take most of a minute). sqlitch runs as `deno run` from source,
- * or as $SQLITCH_BIN.
+ * once: they take most of a minute; status and log run at least 10 times,
+ * in turns with Sqitch's). sqlitch runs as $SQLITCH_BIN, or as `deno run`
+ * from source with the release binary's runtime flags (bench_runner.ts).
  *
  *   deno run --allow-all scripts/bench_deploy.ts [--changes N] [--tag-every N]
  *     [--runs N] [--skip-sqitch] [--skip-linearity]
  */
 import { parseArgs } from "node:util";
 import { DatabaseSync } from "node:sqlite";
+import { median, sqlitchCommand, timeInTurns, timeRun } from "./bench_runner.ts";
 import { changeName, writeProject } from "./gen_project.ts";
-
-const root = new URL("..", import.meta.url).pathname;
-
-/** The command line that runs sqlitch. */
-function sqlitchCommand(): string[] {
-  const bin = Deno.env.get("SQLITCH_BIN");
-  return bin ? [bin] : [Deno.execPath(), "run", "--allow-all", "--no-lock", `${root}main.ts`];
-}
-
-/** Wall-clock milliseconds of one run of `cmd` in `cwd` (output discarded; failure throws). */
-async function timeRun(cmd: string[], cwd: string): Promise<number> {
-  const start = performance.now();
-  const out = await new Deno.Command(cmd[0], {
-    args: cmd.slice(1),
-    cwd,
-    stdout: "null",
-    stderr: "piped",
-    stdin: "null",
-  }).output();
-  const elapsed = performance.now() - start;
-  if (!out.success) {
-    throw new Error(
-      `${cmd.join(" ")} (in ${cwd}) failed with exit ${out.code}:\n` +
-        new TextDecoder().decode(out.stderr),
-    );
-  }
-  return elapsed;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 /** Whether real Sqitch is installed. */
 async function haveSqitch(): Promise<boolean> {
@@ -190,26 +159,23 @@ async function main(): Promise<boolean> {
   }
   resetDatabases(oursDir);
   await timeRun([...sqlitch, "deploy"], oursDir);
-  const status: number[] = [], log: number[] = [];
+  // status and log on the deployed databases, sqlitch's and Sqitch's runs in turns.
   const queryRuns = Math.max(runs, 10);
-  for (let i = 0; i < queryRuns + 1; i++) {
-    const s = await timeRun([...sqlitch, "status"], oursDir);
-    const l = await timeRun([...sqlitch, "log"], oursDir);
-    if (i > 0) status.push(s), log.push(l); // the first is a warm-up
-  }
-
   let theirs: { deploy: number; revert: number; status: number; log: number } | undefined;
+  let ours: Record<string, number>;
   if (useSqitch) {
     resetDatabases(theirsDir);
     const deploy = await timeRun(["sqitch", "deploy", "--verify"], theirsDir);
-    const st: number[] = [], lg: number[] = [];
-    for (let i = 0; i < queryRuns + 1; i++) {
-      const s = await timeRun(["sqitch", "status"], theirsDir);
-      const l = await timeRun(["sqitch", "log"], theirsDir);
-      if (i > 0) st.push(s), lg.push(l);
-    }
+    const [q, t] = await timeInTurns(
+      [{ cmd: sqlitch, cwd: oursDir }, { cmd: ["sqitch"], cwd: theirsDir }],
+      ["status", "log"],
+      queryRuns,
+    );
+    ours = q;
     const revert = await timeRun(["sqitch", "revert", "-y"], theirsDir);
-    theirs = { deploy, revert, status: median(st), log: median(lg) };
+    theirs = { deploy, revert, status: t.status, log: t.log };
+  } else {
+    [ours] = await timeInTurns([{ cmd: sqlitch, cwd: oursDir }], ["status", "log"], queryRuns);
   }
 
   const rows: Row[] = [];
@@ -241,8 +207,8 @@ async function main(): Promise<boolean> {
   };
   faster("deploy --verify vs Sqitch", deploy, theirs?.deploy, 8);
   faster("revert -y", median(reverts), theirs?.revert, 5);
-  faster("status (deployed)", median(status), theirs?.status, 10);
-  faster("log (deployed)", median(log), theirs?.log, 10);
+  faster("status (deployed)", ours.status, theirs?.status, 10);
+  faster("log (deployed)", ours.log, theirs?.log, 10);
 
   if (!values["skip-linearity"] && changes >= 8) {
     // Four equal batches, each its own `deploy --to`: the last lands on a registry

@@ -6,36 +6,8 @@
  * printing per-change costs and the ratios against each issue's targets.
  */
 import { parseArgs } from "node:util";
+import { sqlitchCommand, timeInTurns, timeRun } from "./bench_runner.ts";
 import { changeName } from "./gen_project.ts";
-
-const root = new URL("..", import.meta.url).pathname;
-
-function sqlitchCommand(): string[] {
-  const bin = Deno.env.get("SQLITCH_BIN");
-  return bin ? [bin] : [Deno.execPath(), "run", "--allow-all", "--no-lock", `${root}main.ts`];
-}
-async function timeRun(cmd: string[], cwd: string): Promise<number> {
-  const start = performance.now();
-  const out = await new Deno.Command(cmd[0], {
-    args: cmd.slice(1),
-    cwd,
-    stdout: "null",
-    stderr: "piped",
-    stdin: "null",
-  }).output();
-  const elapsed = performance.now() - start;
-  if (!out.success) {
-    throw new Error(
-      `${cmd.join(" ")} failed (${out.code}):\n${new TextDecoder().decode(out.stderr)}`,
-    );
-  }
-  return elapsed;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 /** A session that can send a script's text (the floor). */
 export interface BenchSession {
@@ -134,32 +106,35 @@ export async function runServerBench(
     console.log(
       `floor (one session, deploy+verify scripts): ${(floorMs / changes).toFixed(2)} ms/change`,
     );
-    for (const [name, cmd] of sides) {
-      const db = `${stamp}_${name}`;
-      const dir = await Deno.makeTempDir({ prefix: `sqlitch-bench-${bench.engine}-${name}-` });
-      bench.writeProject(dir, changes, db);
-      await bench.createDatabase(db);
-      try {
-        const r: Record<string, number> = {};
-        r.deploy = await timeRun([...cmd, "deploy", "--verify"], dir);
-        const st: number[] = [];
-        const lg: number[] = [];
-        for (let i = 0; i < runs; i++) {
-          st.push(await timeRun([...cmd, "status"], dir));
-          lg.push(await timeRun([...cmd, "log"], dir));
-        }
-        r.status = median(st);
-        r.log = median(lg);
+    // Each side deploys to a database of its own; then status and log run in
+    // turns (so a machine's drift weighs on both alike); then each reverts.
+    const deployed: { name: string; cmd: string[]; db: string; dir: string }[] = [];
+    try {
+      for (const [name, cmd] of sides) {
+        const db = `${stamp}_${name}`;
+        const dir = await Deno.makeTempDir({ prefix: `sqlitch-bench-${bench.engine}-${name}-` });
+        bench.writeProject(dir, changes, db);
+        await bench.createDatabase(db);
+        deployed.push({ name, cmd, db, dir });
+        results.set(name, { deploy: await timeRun([...cmd, "deploy", "--verify"], dir) });
+      }
+      const queries = await timeInTurns(
+        deployed.map(({ cmd, dir }) => ({ cmd, cwd: dir })),
+        ["status", "log"],
+        runs,
+      );
+      for (const [i, { name, cmd, dir }] of deployed.entries()) {
+        const r = results.get(name)!;
+        Object.assign(r, queries[i]);
         r.revert = await timeRun([...cmd, "revert", "-y"], dir);
-        results.set(name, r);
         console.log(
           `${name}: deploy --verify ${(r.deploy / changes).toFixed(2)} ms/change, ` +
-            `revert ${(r.revert / changes).toFixed(2)} ms/change, status ${
-              r.status.toFixed(0)
-            } ms, ` +
-            `log ${r.log.toFixed(0)} ms`,
+            `revert ${(r.revert / changes).toFixed(2)} ms/change, ` +
+            `status ${r.status.toFixed(0)} ms, log ${r.log.toFixed(0)} ms`,
         );
-      } finally {
+      }
+    } finally {
+      for (const { db, dir } of deployed) {
         await bench.dropDatabase(db);
         await Deno.remove(dir, { recursive: true });
       }

@@ -64,6 +64,7 @@ Deno.test("compileArgs: one deno compile per target, lock-exact, used npm packag
       "--no-check",
       "--frozen",
       "--exclude-unused-npm",
+      "--v8-flags=--min-semi-space-size=16",
       ...["commands", "core", "engines", "io", "templates"].flatMap((d) => ["--include", d]),
       "--target",
       target,
