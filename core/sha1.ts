@@ -241,52 +241,76 @@ export interface ChainObject {
  * each full text), computed in one call into WebAssembly.
  */
 export function sha1HexChain(objects: readonly ChainObject[]): string[] {
-  const count = objects.length;
-  // Layout: the table (four words an object), the IDs (40 bytes an object),
-  // the UTF-8 text of the objects' parts, the scratch message.
-  const out = DATA + 16 * count;
-  const src = out + 40 * count;
-  let w = sha1Wasm(src);
-  const table = new Int32Array(w.mem.buffer, DATA, 4 * count);
-  // Each object's kind, prefix and suffix, each followed by a separator
-  // (see sha1_wasm.ts `chainFunction`).
-  const parts: string[] = new Array(3 * count);
-  let longest = 0;
-  for (let i = 0, t = 0, p = 0; i < count; i++, t += 4, p += 3) {
+  const chain = new Sha1Chain();
+  for (let i = 0; i < objects.length; i++) {
     const { kind, prefix, ref, suffix } = objects[i];
+    chain.add(kind, prefix, suffix, ref);
+  }
+  return chain.hexIds();
+}
+
+/**
+ * A chain of objects collected one by one (see ChainObject), then hashed
+ * in a single call into WebAssembly: the builder behind sha1HexChain, for
+ * callers that make their objects' texts in a loop of their own.
+ */
+export class Sha1Chain {
+  /** Each object's kind, prefix and suffix (joined with separators when hashed). */
+  readonly #parts: string[] = [];
+  /** Four words an object (see sha1_wasm.ts `chainFunction`). */
+  readonly #table: number[] = [];
+  /** The most UTF-16 units of one object's kind, prefix and suffix. */
+  #longest = 0;
+
+  /** The number of objects added. */
+  get length(): number {
+    return this.#table.length >> 2;
+  }
+
+  /**
+   * Add an object whose text is `prefix + (ref === undefined ? "" : the
+   * ID of object ref, which must come earlier) + suffix`; returns its index.
+   */
+  add(kind: string, prefix: string, suffix: string, ref?: number): number {
+    const i = this.#table.length >> 2;
     const units = kind.length + prefix.length + suffix.length;
-    if (units > longest) longest = units;
-    parts[p] = kind;
-    table[t] = kind.length;
+    if (units > this.#longest) this.#longest = units;
     if (ref === undefined) {
       // No ID in between: one text (a surrogate pair may span the two).
-      parts[p + 1] = prefix + suffix;
-      parts[p + 2] = "";
-      table[t + 1] = units - kind.length;
-      table[t + 2] = 0;
-      table[t + 3] = -1;
+      this.#parts.push(kind, prefix + suffix, "");
+      this.#table.push(kind.length, units - kind.length, 0, -1);
     } else {
       if (!(ref >= 0 && ref < i && Number.isInteger(ref))) {
         throw new RangeError(`object ${i} refers to ${ref}, not an earlier object`);
       }
-      parts[p + 1] = prefix;
-      parts[p + 2] = suffix;
-      table[t + 1] = prefix.length;
-      table[t + 2] = suffix.length;
-      table[t + 3] = ref;
+      this.#parts.push(kind, prefix, suffix);
+      this.#table.push(kind.length, prefix.length, suffix.length, ref);
     }
+    return i;
   }
-  const text = parts.join("\n");
-  // UTF-8 takes at most three bytes a UTF-16 unit (and the scan of it reads
-  // up to 8 bytes ahead); the scratch message needs room for the header
-  // (kind, space, ten digits, NUL), the ID and the padding.
-  const scratch = src + 3 * text.length + 8;
-  w = sha1Wasm(scratch + 3 * longest + 128);
-  const written = encoder.encodeInto(text, w.bytes.subarray(src, scratch)).written;
-  // As many bytes as units only if every character is ASCII.
-  w.chain(DATA, count, src, written === text.length ? 1 : 0, out, scratch);
-  const hex = decoder.decode(w.bytes.subarray(out, src));
-  const ids: string[] = new Array(count);
-  for (let i = 0; i < count; i++) ids[i] = hex.slice(40 * i, 40 * i + 40);
-  return ids;
+
+  /** The hex IDs of the objects added, in order. */
+  hexIds(): string[] {
+    const count = this.#table.length >> 2;
+    // Layout: the table (four words an object), the IDs (40 bytes an object),
+    // the UTF-8 text of the objects' parts, the scratch message.
+    const out = DATA + 16 * count;
+    const src = out + 40 * count;
+    // Each object's kind, prefix and suffix, separated (see sha1_wasm.ts
+    // `chainFunction`).
+    const text = this.#parts.join("\n");
+    // UTF-8 takes at most three bytes a UTF-16 unit (and the scan of it reads
+    // up to 8 bytes ahead); the scratch message needs room for the header
+    // (kind, space, ten digits, NUL), the ID and the padding.
+    const scratch = src + 3 * text.length + 8;
+    const w = sha1Wasm(scratch + 3 * this.#longest + 128);
+    new Int32Array(w.mem.buffer, DATA, 4 * count).set(this.#table);
+    const written = encoder.encodeInto(text, w.bytes.subarray(src, scratch)).written;
+    // As many bytes as units only if every character is ASCII.
+    w.chain(DATA, count, src, written === text.length ? 1 : 0, out, scratch);
+    const hex = decoder.decode(w.bytes.subarray(out, src));
+    const ids: string[] = new Array(count);
+    for (let i = 0; i < count; i++) ids[i] = hex.slice(40 * i, 40 * i + 40);
+    return ids;
+  }
 }

@@ -3,12 +3,7 @@
  * `"<kind> <byte length>\0"` followed by the UTF-8 INFO text, git-object
  * style; a script hash is the SHA-1 of the deploy script's raw bytes.
  */
-import {
-  type ChainObject as Sha1ChainObject,
-  sha1Hex,
-  sha1HexChain,
-  sha1HexObject,
-} from "../sha1.ts";
+import { Sha1Chain, sha1Hex, sha1HexObject } from "../sha1.ts";
 
 /** The fields of a change's INFO text (ids.md §1.1). */
 export interface ChangeInfoFields {
@@ -83,17 +78,115 @@ export function changeInfoParts(f: ChangeInfoFields, hasParent: boolean): InfoPa
   return { prefix, suffix };
 }
 
-/**
- * One object of an ID chain: its ID is that of kind `kind` and INFO text
- * `prefix + (ref === undefined ? "" : ID of objects[ref]) + suffix`.
- */
-export interface ChainObject extends Sha1ChainObject {
-  kind: "change" | "tag";
+/** A dependency as INFO texts show it. */
+export interface DependencyText {
+  /** `as_string`: `proj:key` for another project, else `key`. */
+  asString(planProject: string): string;
 }
 
-/** The IDs of a chain of objects, each possibly holding an earlier one's ID (one hashing pass). */
-export function chainIds(objects: readonly ChainObject[]): string[] {
-  return sha1HexChain(objects);
+/** What a tag's INFO text is made of (a plan's Tag has these). */
+export interface TagInfoSource {
+  /** The name without `@`. */
+  readonly name: string;
+  readonly plannerName: string;
+  readonly plannerEmail: string;
+  readonly timestamp: string;
+  /** The decoded note. */
+  readonly note: string;
+}
+
+/** What a change's INFO text is made of (a plan's Change has these). */
+export interface ChangeInfoSource {
+  readonly name: string;
+  readonly plannerName: string;
+  readonly plannerEmail: string;
+  readonly timestamp: string;
+  readonly requires: readonly DependencyText[];
+  readonly conflicts: readonly DependencyText[];
+  /** The decoded note. */
+  readonly note: string;
+  /** The tags attached to the change. */
+  readonly tags: readonly TagInfoSource[];
+}
+
+/** The IDs changeChainIds computes. */
+export interface ChainIds {
+  /** Each change's ID, in order. */
+  changes: string[];
+  /** Each change's tags' IDs, in order. */
+  tags: string[][];
+}
+
+/**
+ * The IDs of consecutive changes of one plan, oldest first, and of their
+ * tags, hashed in one batch: each change's parent is the change before it,
+ * and the first one's is `parentId` (none when undefined). The same IDs
+ * changeId and tagId give one by one; `status` computes a whole plan's
+ * this way, in a fresh process, so the loop builds each text itself, with
+ * no call or object per change it can do without.
+ */
+export function changeChainIds(
+  project: string,
+  uri: string | undefined,
+  changes: readonly ChangeInfoSource[],
+  parentId: string | undefined,
+): ChainIds {
+  const chain = new Sha1Chain();
+  const head = uri === undefined ? `project ${project}\n` : `project ${project}\nuri ${uri}\n`;
+  const tagIndexes: number[][] = new Array(changes.length);
+  let previous = -1;
+  for (let i = 0; i < changes.length; i++) {
+    const c = changes[i];
+    const prefix = head + "change " + c.name + "\n";
+    let suffix = "planner " + c.plannerName + " <" + c.plannerEmail + ">\ndate " + c.timestamp;
+    if (c.requires.length > 0) {
+      const reqs = dependencyList(c.requires, project, "\n  + ");
+      if (truthy(reqs)) suffix += "\nrequires\n  + " + reqs;
+    }
+    if (c.conflicts.length > 0) {
+      const confs = dependencyList(c.conflicts, project, "\n  - ");
+      if (truthy(confs)) suffix += "\nconflicts\n  - " + confs;
+    }
+    const note = c.note;
+    if (truthy(note)) suffix += "\n\n" + note;
+    previous = i > 0
+      ? chain.add("change", prefix + "parent ", "\n" + suffix, previous)
+      : parentId !== undefined
+      ? chain.add("change", prefix + "parent " + parentId, "\n" + suffix)
+      : chain.add("change", prefix, suffix);
+    const tags = c.tags;
+    const indexes: number[] = [];
+    for (let k = 0; k < tags.length; k++) {
+      const t = tags[k];
+      let tagSuffix = "\nplanner " + t.plannerName + " <" + t.plannerEmail + ">\ndate " +
+        t.timestamp;
+      if (truthy(t.note)) tagSuffix += "\n\n" + t.note;
+      indexes.push(chain.add("tag", head + "tag @" + t.name + "\nchange ", tagSuffix, previous));
+    }
+    tagIndexes[i] = indexes;
+  }
+  const ids = chain.hexIds();
+  const changeIds: string[] = new Array(changes.length);
+  const tagIds: string[][] = new Array(changes.length);
+  let n = 0;
+  for (let i = 0; i < changes.length; i++) {
+    const indexes = tagIndexes[i];
+    changeIds[i] = ids[n++];
+    tagIds[i] = indexes.length === 0 ? [] : indexes.map((k) => ids[k]);
+    n += indexes.length;
+  }
+  return { changes: changeIds, tags: tagIds };
+}
+
+/** The `as_string` forms of `deps` joined with `separator`. */
+function dependencyList(
+  deps: readonly DependencyText[],
+  project: string,
+  separator: string,
+): string {
+  let text = deps[0].asString(project);
+  for (let k = 1; k < deps.length; k++) text += separator + deps[k].asString(project);
+  return text;
 }
 
 /** A tag's INFO text. */

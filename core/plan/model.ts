@@ -6,14 +6,7 @@
  * and tags compute their IDs (ids.md).
  */
 import { SqlitchError } from "../errors.ts";
-import {
-  chainIds,
-  type ChainObject,
-  changeInfoParts,
-  type InfoParts,
-  objectId,
-  tagInfo,
-} from "./ids.ts";
+import { changeChainIds, changeInfoParts, type InfoParts, objectId, tagInfo } from "./ids.ts";
 import { escapeNote, perlTrue } from "./text.ts";
 
 /** What a change or tag needs from its plan to compute an ID. */
@@ -172,6 +165,9 @@ export interface ChangeFields {
   lineNo?: number;
 }
 
+/** Record a tag's ID computed with its change's (set up by Tag, for Change's batch). */
+let setTagId: (tag: Tag, id: string, changeId: string) => void;
+
 /** A change line (Plan/Change.pm). */
 export class Change implements LineBase {
   readonly type = "change";
@@ -289,16 +285,15 @@ export class Change implements LineBase {
     const pending: Change[] = [this];
     for (let c = this.parent; c && c.#id === undefined; c = c.parent) pending.push(c);
     pending.reverse();
-    const objects: ChainObject[] = pending.map((c, i) => {
-      const parent = c.parent;
-      if (parent === undefined) return { kind: "change", ...c.#infoParts(false) };
-      const { prefix, suffix } = c.#infoParts(true);
-      return i === 0
-        ? { kind: "change", prefix: prefix + parent.#id, suffix }
-        : { kind: "change", prefix, ref: i - 1, suffix };
-    });
-    const ids = chainIds(objects);
-    for (let i = 0; i < pending.length; i++) pending[i].#id = ids[i];
+    const { project, canonicalUri } = this.plan;
+    const parent = pending[0].parent;
+    const ids = changeChainIds(project, canonicalUri, pending, parent && parent.#id);
+    for (let i = 0; i < pending.length; i++) {
+      const change = pending[i];
+      const id = change.#id = ids.changes[i];
+      const tags = change.#tags;
+      for (let k = 0; k < tags.length; k++) setTagId(tags[k], ids.tags[i][k], id);
+    }
     return this.#id!;
   }
 
@@ -452,6 +447,13 @@ export class Tag implements LineBase {
       timestamp: this.timestamp,
       note: this.#note,
     });
+  }
+
+  static {
+    setTagId = (tag, id, changeId) => {
+      tag.#id = id;
+      tag.#idOf = changeId;
+    };
   }
 
   /** The tag ID (recomputed when its change's ID changed). */

@@ -223,24 +223,27 @@ export class Plan implements PlanContext {
   #idTable(): Map<string, number> {
     if (this.#ids) return this.#ids;
     const ids = new Map<string, number>();
-    this.changes.at(-1)?.id; // hashes the whole chain in one batch
-    this.changes.forEach((change, i) => {
+    const changes = this.changes;
+    changes.at(-1)?.id; // hashes the whole chain, tags included, in one batch
+    for (let i = 0; i < changes.length; i++) {
+      const change = changes[i];
       ids.set(change.id, i);
-      for (const tag of change.tags) ids.set(tag.id, i);
-    });
+      const tags = change.tags;
+      for (let k = 0; k < tags.length; k++) ids.set(tags[k].id, i);
+    }
     this.#ids = ids;
     return ids;
   }
 
   /** ChangeList's `$lookup->{$key}`. */
   #lookupKey(key: string): number[] | undefined {
-    const hit = this.#table().get(key);
-    if (hit) return hit;
     if (isSha1(key)) {
+      // No name looks like an ID (the parser and add refuse them), so an
+      // ID needs only the ID table (`status` looks up nothing else).
       const i = this.#idTable().get(key);
-      if (i !== undefined) return [i];
+      return i === undefined ? undefined : [i];
     }
-    return undefined;
+    return this.#table().get(key);
   }
 
   /** Apply an offset to an index found for the base key. */

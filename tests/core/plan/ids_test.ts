@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { changeInfo, objectId, parsePlan, type Plan, scriptHash } from "../../../core/plan/mod.ts";
+import { changeChainIds, tagId } from "../../../core/plan/ids.ts";
 import { generatePlan } from "../../../scripts/gen_plan.ts";
 
 const enc = new TextEncoder();
@@ -463,4 +464,75 @@ Deno.test("ids: dependencies resolve to the IDs the registry records (vector A)"
   assert.throws(() => q8.dependencyId(q8.changes[0].conflicts[0]), {
     message: 'Unable to find change "userfoo" in plan sqitch.plan',
   });
+});
+
+Deno.test("ids: a whole chain hashed in one batch gives every change's own ID", () => {
+  for (const text of [VECTOR_A, VECTOR_B("https://example.com/"), FLIPR]) {
+    const plan = parsePlan(text, "sqitch.plan");
+    const last = plan.changes[plan.changes.length - 1];
+    assert.match(last.id, /^[0-9a-f]{40}$/); // hashes the chain, oldest first
+    for (const c of plan.changes) {
+      assert.equal(c.id, objectId("change", c.info), c.name);
+      for (const t of c.tags) assert.equal(t.id, objectId("tag", t.info), `@${t.name}`);
+    }
+  }
+});
+
+Deno.test("ids: changeChainIds with a parent ID, %uri, other projects and Perl-false parts", () => {
+  const dep = (text: string) => ({ asString: (project: string) => `${project}|${text}` });
+  const base = {
+    plannerName: "A",
+    plannerEmail: "a@x",
+    timestamp: "2013-01-01T00:00:00Z",
+    requires: [],
+    conflicts: [],
+    note: "",
+  };
+  const changes = [
+    { ...base, name: "a", requires: [dep("r1"), dep("r2")], note: "0", tags: [] },
+    {
+      ...base,
+      name: "b",
+      conflicts: [dep("c1")],
+      note: "Über\n\nnote",
+      tags: [{ ...base, name: "t1", note: "Tagged ☃" }, { ...base, name: "t2", note: "0" }],
+    },
+    { ...base, name: "c", tags: [{ ...base, name: "t3", plannerName: "B" }] },
+  ];
+  const parent = "f".repeat(40);
+  for (const uri of [undefined, "https://x/"]) {
+    for (const parentId of [undefined, parent]) {
+      const got = changeChainIds("p", uri, changes, parentId);
+      const want: string[] = [];
+      const wantTags: string[][] = [];
+      changes.forEach((c, i) => {
+        const info = changeInfo({
+          project: "p",
+          uri,
+          name: c.name,
+          parent: i === 0 ? parentId : want[i - 1],
+          plannerName: c.plannerName,
+          plannerEmail: c.plannerEmail,
+          timestamp: c.timestamp,
+          requires: c.requires.map((d) => d.asString("p")),
+          conflicts: c.conflicts.map((d) => d.asString("p")),
+          note: c.note,
+        });
+        want.push(objectId("change", info));
+        wantTags.push(c.tags.map((t) =>
+          tagId({
+            project: "p",
+            uri,
+            name: t.name,
+            changeId: want[i],
+            plannerName: t.plannerName,
+            plannerEmail: t.plannerEmail,
+            timestamp: t.timestamp,
+            note: t.note,
+          })
+        ));
+      });
+      assert.deepEqual(got, { changes: want, tags: wantTags }, `uri ${uri}, parent ${parentId}`);
+    }
+  }
 });
