@@ -15,8 +15,8 @@ export const COLOR_MODES: readonly ColorMode[] = ["always", "never", "auto"];
 
 const BASIC = ["black", "red", "green", "yellow", "blue", "magenta", "cyan", "white"];
 
-/** Every fixed attribute name with its SGR parameter string. */
-const ATTRIBUTES: ReadonlyMap<string, string> = (() => {
+/** The attribute names with their own SGR parameter string. */
+const NAMED: ReadonlyMap<string, string> = (() => {
   const map = new Map<string, string>([
     ["clear", "0"],
     ["reset", "0"],
@@ -36,30 +36,31 @@ const ATTRIBUTES: ReadonlyMap<string, string> = (() => {
     map.set(`bright_${name}`, String(90 + i));
     map.set(`on_bright_${name}`, String(100 + i));
   });
-  for (let code = 0; code <= 255; code++) {
-    map.set(`ansi${code}`, `38;5;${code}`);
-    map.set(`on_ansi${code}`, `48;5;${code}`);
-  }
-  for (let r = 0; r <= 5; r++) {
-    for (let g = 0; g <= 5; g++) {
-      for (let b = 0; b <= 5; b++) {
-        const code = 16 + 36 * r + 6 * g + b;
-        map.set(`rgb${r}${g}${b}`, `38;5;${code}`);
-        map.set(`on_rgb${r}${g}${b}`, `48;5;${code}`);
-      }
-    }
-  }
-  for (let n = 0; n <= 23; n++) {
-    map.set(`grey${n}`, `38;5;${232 + n}`);
-    map.set(`on_grey${n}`, `48;5;${232 + n}`);
-  }
   return map;
 })();
 
+/**
+ * The 256-colour palette names (matched rather than listed, so loading
+ * this module stays cheap): `ansi0`–`ansi255`, `rgb000`–`rgb555` and
+ * `grey0`–`grey23`, each also with `on_`; numbers without leading zeros.
+ */
+const PALETTE = /^(on_)?(?:ansi(0|[1-9][0-9]{0,2})|rgb([0-5])([0-5])([0-5])|grey(0|[1-9][0-9]?))$/;
+
 /** The SGR parameters of one (lower-cased) attribute, or undefined if invalid. */
 function attributeCode(attr: string): string | undefined {
-  const fixed = ATTRIBUTES.get(attr);
-  if (fixed !== undefined) return fixed;
+  const named = NAMED.get(attr);
+  if (named !== undefined) return named;
+  const p = PALETTE.exec(attr);
+  if (p) {
+    const index = p[2] !== undefined
+      ? Number(p[2])
+      : p[3] !== undefined
+      ? 16 + 36 * Number(p[3]) + 6 * Number(p[4]) + Number(p[5])
+      : 232 + Number(p[6]);
+    // ansi256+ and grey24+ are no palette entries (rgbRGB never exceeds 231).
+    if (index > 255) return undefined;
+    return `${p[1] ? "48" : "38"};5;${index}`;
+  }
   const m = /^(on_)?r(\d+)g(\d+)b(\d+)$/.exec(attr);
   if (!m) return undefined;
   const [r, g, b] = [Number(m[2]), Number(m[3]), Number(m[4])];

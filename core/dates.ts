@@ -340,13 +340,34 @@ function cldrField(t: LocalTime, letter: string, n: number): string {
   }
 }
 
+/** A CLDR pattern split once: literal text, and runs of one letter as `[letter, length]`. */
+type CldrToken = string | readonly [string, number];
+
+const cldrPatterns = new Map<string, readonly CldrToken[]>();
+
+/** The tokens of a CLDR pattern (cached per pattern text). */
+function cldrTokens(pattern: string): readonly CldrToken[] {
+  let tokens = cldrPatterns.get(pattern);
+  if (tokens === undefined) {
+    const list: CldrToken[] = [];
+    const re = /'((?:[^']|'')*)'|(([a-zA-Z])\3*)|([\s\S])/gy;
+    for (const m of pattern.matchAll(re)) {
+      const literal = m[1] ?? m[4];
+      if (literal === undefined) list.push([m[3], m[2].length]);
+      else if (typeof list[list.length - 1] === "string") list[list.length - 1] += literal;
+      else list.push(literal);
+    }
+    tokens = list;
+    if (cldrPatterns.size >= 64) cldrPatterns.clear();
+    cldrPatterns.set(pattern, tokens);
+  }
+  return tokens;
+}
+
 function formatCldrLocal(t: LocalTime, pattern: string): string {
-  const re = /'((?:[^']|'')*)'|(([a-zA-Z])\3*)|([\s\S])/gy;
   let out = "";
-  for (const m of pattern.matchAll(re)) {
-    if (m[1] !== undefined) out += m[1];
-    else if (m[2] !== undefined) out += cldrField(t, m[3], m[2].length);
-    else out += m[4];
+  for (const token of cldrTokens(pattern)) {
+    out += typeof token === "string" ? token : cldrField(t, token[0], token[1]);
   }
   return out.replaceAll("''", "'");
 }
@@ -501,6 +522,111 @@ export function formatStrftime(
 // ---------------------------------------------------------------------------
 // Named formats (App::Sqitch::DateTime::as_string)
 
+/** A date format bound to a time zone: milliseconds since the epoch to text. */
+export type DateFormatter = (ms: number) => string;
+
+/**
+ * The first and last milliseconds of years 0000–9999, where
+ * `Date#toISOString` writes the same four-digit year as `pad(year, 4)`.
+ */
+const ISO_MIN_MS = -62167219200000;
+const ISO_MAX_MS = 253402300799999;
+
+let lastOffset = 0;
+let lastOffsetText = "+0000";
+
+/** `offsetAsString(offset)`, remembering the last offset (one zone has few). */
+function offsetText(offset: number): string {
+  if (offset !== lastOffset) {
+    lastOffsetText = offsetAsString(offset);
+    lastOffset = offset;
+  }
+  return lastOffsetText;
+}
+
+/** `raw`: UTC, `YYYY-MM-DDTHH:MM:SSZ`. */
+function rawDate(ms: number): string {
+  const whole = Math.floor(ms / 1000) * 1000;
+  if (whole >= ISO_MIN_MS && whole <= ISO_MAX_MS) {
+    return new Date(whole).toISOString().slice(0, 19) + "Z";
+  }
+  const t = new LocalTime(ms, UTC_ZONE);
+  return `${t.ymd()}T${t.hms()}Z`;
+}
+
+/** `iso`: local `YYYY-MM-DD HH:MM:SS +hhmm`. */
+function isoDate(ms: number, zone: TimeZone): string {
+  const epoch = Math.floor(ms / 1000);
+  const offset = zone.offsetAt(epoch);
+  const local = (epoch + offset) * 1000;
+  if (local >= ISO_MIN_MS && local <= ISO_MAX_MS) {
+    const text = new Date(local).toISOString();
+    return `${text.slice(0, 10)} ${text.slice(11, 19)} ${offsetText(offset)}`;
+  }
+  const t = new LocalTime(ms, zone);
+  return `${t.ymd()} ${t.hms()} ${offsetAsString(t.offset)}`;
+}
+
+/** The formatter of one format and zone, unmemoised (see `dateFormatter`). */
+function buildDateFormatter(format: string, zone: TimeZone): DateFormatter {
+  if (format === "" || format === "0" || format === "raw") return rawDate;
+  if (format === "iso" || format === "iso8601") return (ms) => isoDate(ms, zone);
+  if (format === "rfc" || format === "rfc2822") {
+    return (ms) =>
+      strftimeLocal(new LocalTime(ms, zone), "%a, %d %b %Y %H:%M:%S %z")
+        .replace(/\+0000$/, "-0000");
+  }
+  let cldr: string | undefined;
+  if (format.startsWith("cldr:")) cldr = format.slice(5);
+  else if (format.startsWith("strftime:")) {
+    const pattern = format.slice(9);
+    return (ms) => strftimeLocal(new LocalTime(ms, zone), pattern);
+  } else if (Object.hasOwn(DATETIME_FORMATS, format)) cldr = DATETIME_FORMATS[format];
+  if (cldr === undefined) {
+    return (ms) => {
+      // As as_string does: the zone is consulted before the format is rejected.
+      zone.offsetAt(Math.floor(ms / 1000));
+      throw unknownDateFormat(format);
+    };
+  }
+  const pattern = cldr;
+  return (ms) => formatCldrLocal(new LocalTime(ms, zone), pattern);
+}
+
+/** Formatters by zone, then format; each remembers its last instant. */
+const dateFormatters = new WeakMap<TimeZone, Map<string, DateFormatter>>();
+
+/**
+ * `formatDate` with the format and zone bound: a function from
+ * milliseconds since the epoch to exactly what `formatDate` returns, or
+ * throwing what it throws (an unknown format throws when called, not
+ * here). Formatters are cached per zone and format, and each remembers the
+ * text of the last instant it formatted.
+ */
+export function dateFormatter(format: string, zone: TimeZone = UTC_ZONE): DateFormatter {
+  let byFormat = dateFormatters.get(zone);
+  if (byFormat === undefined) {
+    byFormat = new Map();
+    dateFormatters.set(zone, byFormat);
+  }
+  let formatter = byFormat.get(format);
+  if (formatter === undefined) {
+    const build = buildDateFormatter(format, zone);
+    let lastMs = NaN;
+    let lastText = "";
+    formatter = (ms) => {
+      if (ms !== lastMs) {
+        lastText = build(ms);
+        lastMs = ms;
+      }
+      return lastText;
+    };
+    if (byFormat.size >= 64) byFormat.clear();
+    byFormat.set(format, formatter);
+  }
+  return formatter;
+}
+
 /**
  * Format an instant the way App::Sqitch::DateTime's `as_string` does:
  * `raw` is UTC ISO-8601 with `Z`; every other format uses `zone`. Besides
@@ -509,20 +635,5 @@ export function formatStrftime(
  * Throws `Unknown date format "{format}"` for anything else.
  */
 export function formatDate(instant: Instant, format: string, zone: TimeZone = UTC_ZONE): string {
-  const ms = instantMillis(instant);
-  if (format === "" || format === "0" || format === "raw") {
-    const t = new LocalTime(ms, UTC_ZONE);
-    return `${t.ymd()}T${t.hms()}Z`;
-  }
-  const t = new LocalTime(ms, zone);
-  if (format === "iso" || format === "iso8601") {
-    return `${t.ymd()} ${t.hms()} ${offsetAsString(t.offset)}`;
-  }
-  if (format === "rfc" || format === "rfc2822") {
-    return strftimeLocal(t, "%a, %d %b %Y %H:%M:%S %z").replace(/\+0000$/, "-0000");
-  }
-  if (format.startsWith("cldr:")) return formatCldrLocal(t, format.slice(5));
-  if (format.startsWith("strftime:")) return strftimeLocal(t, format.slice(9));
-  if (Object.hasOwn(DATETIME_FORMATS, format)) return formatCldrLocal(t, DATETIME_FORMATS[format]);
-  throw unknownDateFormat(format);
+  return dateFormatter(format, zone)(instantMillis(instant));
 }

@@ -4,12 +4,13 @@
  * into text. Templates are parsed like String::Formatter does
  * (`%[-][width][.max][{arg}]<char>`), each replacement is padded or
  * truncated like `sprintf "%-W.Ms"`, and errors surface in template order
- * when an item is formatted (a template is never checked up front, just as
- * in Sqitch). Colours come from core/color.ts and dates from core/dates.ts.
+ * when an item is formatted (a template is compiled once per formatter,
+ * but a bad placeholder throws only when an item reaches it, just as in
+ * Sqitch). Colours come from core/color.ts and dates from core/dates.ts.
  */
 import { colorEscape, invalidColor, isValidColor } from "./color.ts";
 import { perlTrue } from "./env.ts";
-import { formatDate, type Instant, instantMillis } from "./dates.ts";
+import { dateFormatter, formatDate, type Instant, instantMillis } from "./dates.ts";
 import { SqlitchError } from "./errors.ts";
 import { type TimeZone, UTC_ZONE } from "./timezone.ts";
 
@@ -205,6 +206,11 @@ const EVENT_LABELS: ReadonlyMap<string, string> = new Map([
   ["fail", "Fail"],
 ]);
 
+/** `%l` labels of the events. */
+const EVENT_LABELS_LOWER: ReadonlyMap<string, string> = new Map(
+  [...EVENT_LABELS].map(([event, label]) => [event, label.toLowerCase()]),
+);
+
 /** `%{attr}a` names and the ItemData fields they read. */
 const ATTRIBUTES: Readonly<Record<string, keyof ItemData>> = {
   event: "event",
@@ -234,14 +240,16 @@ function perlNumber(text: string): number {
 
 /** Perl's `substr($s, 0, $len)`. */
 function perlPrefix(text: string, length: number): string {
-  const chars = Array.from(text);
   const len = Math.trunc(length);
+  // Without surrogate pairs, code units are characters.
+  if (len >= 0 && !/[\uD800-\uDFFF]/.test(text)) return text.slice(0, len);
+  const chars = Array.from(text);
   return chars.slice(0, len < 0 ? Math.max(0, chars.length + len) : len).join("");
 }
 
-/** Join a list with the separator argument (1.3.1: only a Perl-true argument counts). */
-function joinList(list: readonly string[], sep: string | undefined): string {
-  return list.join(perlTrue(sep) ? sep : ", ");
+/** The separator of a list placeholder (1.3.1: only a Perl-true argument counts). */
+function listSeparator(arg: string | undefined): string {
+  return perlTrue(arg) ? arg : ", ";
 }
 
 /** The error Perl raises for a date of a person the item does not have. */
@@ -251,12 +259,50 @@ function missingDate(): SqlitchError {
   });
 }
 
+/**
+ * One compiled piece of a template: literal text, or the (already padded)
+ * replacement of a placeholder for an item. Pieces whose text does not
+ * depend on the item are folded into the literal text; a placeholder that
+ * can never be formatted compiles to a piece that throws its error.
+ */
+type Piece = string | ((item: ItemData) => string);
+
+/** How `%c` and `%p` read their person from an item. */
+interface PersonFields {
+  name(item: ItemData): string | null | undefined;
+  email(item: ItemData): string | null | undefined;
+  at(item: ItemData): Instant | null | undefined;
+}
+
+const COMMITTER: PersonFields = {
+  name: (item) => item.committerName,
+  email: (item) => item.committerEmail,
+  at: (item) => item.committedAt,
+};
+
+const PLANNER: PersonFields = {
+  name: (item) => item.plannerName,
+  email: (item) => item.plannerEmail,
+  at: (item) => item.plannedAt,
+};
+
+/** A piece that throws `error()` each time it is reached. */
+function failing(error: () => SqlitchError): (item: ItemData) => string {
+  return () => {
+    throw error();
+  };
+}
+
 /** Formats items with a fixed set of options. */
 export class ItemFormatter {
   readonly dateFormat: string;
   readonly abbrev: number;
   readonly color: boolean;
   readonly zone: TimeZone;
+  /** Compiled templates (see `compile`). */
+  private readonly compiled = new Map<string, readonly Piece[]>();
+  private lastTemplate: string | undefined;
+  private lastPieces: readonly Piece[] = [];
 
   constructor(options: ItemFormatOptions = {}) {
     this.dateFormat = options.dateFormat || "iso";
@@ -269,126 +315,187 @@ export class ItemFormatter {
    * Format one item with a template (not a format name; see
    * `resolveItemFormat`). Throws a SqlitchError (exit 2) for an unknown
    * code (`Unknown format code "{code}"`), label, attribute, colour or date
-   * format, in template order.
+   * format, in template order. A template is compiled on first use and
+   * kept; compiling never throws, so errors still surface only when an item
+   * is formatted, each time one is.
    */
   format(template: string, item: ItemData): string {
+    let pieces = this.lastPieces;
+    if (template !== this.lastTemplate) {
+      pieces = this.compiled.get(template) ?? this.compile(template);
+      this.lastTemplate = template;
+      this.lastPieces = pieces;
+    }
     let out = "";
-    for (const hunk of hunksOf(template)) {
-      out += typeof hunk === "string" ? hunk : applyWidth(this.expand(hunk, item), hunk);
+    for (let i = 0; i < pieces.length; i++) {
+      const piece = pieces[i];
+      out += typeof piece === "string" ? piece : piece(item);
     }
     return out;
   }
 
-  /** The replacement text of one placeholder. */
-  private expand(p: Placeholder, item: ItemData): string {
+  /** Compile a template into pieces, adjacent literal texts merged, and cache it. */
+  private compile(template: string): readonly Piece[] {
+    const pieces: Piece[] = [];
+    let text = "";
+    for (const hunk of hunksOf(template)) {
+      const piece = typeof hunk === "string" ? hunk : this.placeholder(hunk);
+      if (typeof piece === "string") {
+        text += piece;
+        continue;
+      }
+      if (text !== "") pieces.push(text);
+      text = "";
+      pieces.push(piece);
+    }
+    if (text !== "") pieces.push(text);
+    if (this.compiled.size >= 64) this.compiled.clear();
+    this.compiled.set(template, pieces);
+    return pieces;
+  }
+
+  /** A placeholder's piece: its replacement, padded or truncated to its width. */
+  private placeholder(p: Placeholder): Piece {
+    const piece = this.expand(p);
+    if (p.width === 0 && p.maxWidth === 0) return piece;
+    if (typeof piece === "string") return applyWidth(piece, p);
+    return (item) => applyWidth(piece(item), p);
+  }
+
+  /** The replacement of one placeholder: fixed text, or a function of the item. */
+  private expand(p: Placeholder): Piece {
     const arg = p.argument;
     switch (p.code) {
       case "e":
-        return item.event;
+        return (item) => item.event;
       case "L":
-        return EVENT_LABELS.get(item.event) ?? "";
+        return (item) => EVENT_LABELS.get(item.event) ?? "";
       case "l":
-        return EVENT_LABELS.get(item.event)?.toLowerCase() ?? "";
+        return (item) => EVENT_LABELS_LOWER.get(item.event) ?? "";
       case "_":
-        if (arg === undefined) throw formatError("No label passed to the _ format");
+        if (arg === undefined) return failing(() => formatError("No label passed to the _ format"));
         if (!Object.hasOwn(LABELS, arg)) {
-          throw formatError(`Unknown label "${arg}" passed to the _ format`);
+          return failing(() => formatError(`Unknown label "${arg}" passed to the _ format`));
         }
         return LABELS[arg];
       case "H":
-        return item.changeId;
+        return (item) => item.changeId;
       case "h": {
         const abbrev = perlTrue(arg) ? perlNumber(arg) : this.abbrev;
-        return perlTrue(arg) || abbrev ? perlPrefix(item.changeId, abbrev) : item.changeId;
+        return perlTrue(arg) || abbrev
+          ? (item) => perlPrefix(item.changeId, abbrev)
+          : (item) => item.changeId;
       }
       case "n":
-        return item.change;
+        return (item) => item.change;
       case "o":
-        return item.project;
+        return (item) => item.project;
       case "c":
-        return this.person(item.committerName, item.committerEmail, item.committedAt, arg);
+        return this.person(arg, COMMITTER);
       case "p":
-        return this.person(item.plannerName, item.plannerEmail, item.plannedAt, arg);
-      case "t":
-        return item.tags.length ? " " + joinList(item.tags, arg) : "";
-      case "T":
-        return item.tags.length ? ` (${joinList(item.tags, arg)})` : "";
-      case "r":
-        return item.requires.length ? " " + joinList(item.requires, arg) : "";
-      case "R":
-        return item.requires.length ? `Requires:  ${joinList(item.requires, arg)}\n` : "";
-      case "x":
-        return item.conflicts.length ? " " + joinList(item.conflicts, arg) : "";
-      case "X":
-        return item.conflicts.length ? `Conflicts: ${joinList(item.conflicts, arg)}\n` : "";
+        return this.person(arg, PLANNER);
+      case "t": {
+        const sep = listSeparator(arg);
+        return (item) => item.tags.length ? " " + item.tags.join(sep) : "";
+      }
+      case "T": {
+        const sep = listSeparator(arg);
+        return (item) => item.tags.length ? ` (${item.tags.join(sep)})` : "";
+      }
+      case "r": {
+        const sep = listSeparator(arg);
+        return (item) => item.requires.length ? " " + item.requires.join(sep) : "";
+      }
+      case "R": {
+        const sep = listSeparator(arg);
+        return (item) => item.requires.length ? `Requires:  ${item.requires.join(sep)}\n` : "";
+      }
+      case "x": {
+        const sep = listSeparator(arg);
+        return (item) => item.conflicts.length ? " " + item.conflicts.join(sep) : "";
+      }
+      case "X": {
+        const sep = listSeparator(arg);
+        return (item) => item.conflicts.length ? `Conflicts: ${item.conflicts.join(sep)}\n` : "";
+      }
       case "v":
         return "\n";
       case "C":
-        return this.colorCode(item, arg);
-      case "s":
-        return (arg ?? "") + item.note.replace(SUBJECT_END, "");
-      case "b": {
-        if (!HAS_VSPACE.test(item.note)) return "";
-        const body = item.note.replace(FIRST_LINE, "");
-        return arg !== undefined && body !== "" ? prefixLines(body, arg) : body;
+        return this.colorCode(arg);
+      case "s": {
+        const prefix = arg ?? "";
+        return (item) => prefix + item.note.replace(SUBJECT_END, "");
       }
+      case "b":
+        return (item) => {
+          if (!HAS_VSPACE.test(item.note)) return "";
+          const body = item.note.replace(FIRST_LINE, "");
+          return arg !== undefined && body !== "" ? prefixLines(body, arg) : body;
+        };
       case "B":
-        return arg === undefined ? item.note : prefixLines(item.note, arg);
+        return arg === undefined ? (item) => item.note : (item) => prefixLines(item.note, arg);
       case "a":
-        return this.attribute(item, arg);
+        return attribute(arg);
       case "F":
-        if (item.deployFile !== undefined) return item.deployFile;
-        break;
+        return (item) => {
+          if (item.deployFile !== undefined) return item.deployFile;
+          throw formatError(`Unknown format code "F"`);
+        };
     }
-    throw formatError(`Unknown format code "${p.code}"`);
+    return failing(() => formatError(`Unknown format code "${p.code}"`));
   }
 
   /** `%c` / `%p` and their `{name}`, `{email}`, `{date[:format]}` forms. */
-  private person(
-    name: string | null | undefined,
-    email: string | null | undefined,
-    at: Instant | null | undefined,
-    arg: string | undefined,
-  ): string {
-    if (arg === undefined) return `${name ?? ""} <${email ?? ""}>`;
-    if (arg === "n" || arg === "name") return name ?? "";
-    if (arg === "e" || arg === "email") return email ?? "";
+  private person(arg: string | undefined, who: PersonFields): Piece {
+    const { name, email, at } = who;
+    if (arg === undefined) return (item) => `${name(item) ?? ""} <${email(item) ?? ""}>`;
+    if (arg === "n" || arg === "name") return (item) => name(item) ?? "";
+    if (arg === "e" || arg === "email") return (item) => email(item) ?? "";
     const m = /^d(?:ate)?(?::|$)/.exec(arg);
     if (!m) return "";
-    if (at === undefined || at === null) throw missingDate();
-    return formatDate(wholeSeconds(at), arg.slice(m[0].length) || this.dateFormat, this.zone);
+    const format = dateFormatter(arg.slice(m[0].length) || this.dateFormat, this.zone);
+    return (item) => {
+      const instant = at(item);
+      if (instant === undefined || instant === null) throw missingDate();
+      return format(wholeSeconds(instant));
+    };
   }
 
   /** `%{spec}C` and `%{:event}C`. */
-  private colorCode(item: ItemData, arg: string | undefined): string {
+  private colorCode(arg: string | undefined): Piece {
     if (arg === ":event") {
       if (!this.color) return "";
-      return colorEscape(
-        item.event === "deploy" ? "green" : item.event === "revert" ? "blue" : "red",
-      );
+      const [deploy, revert, other] = ["green", "blue", "red"].map(colorEscape);
+      return (item) => item.event === "deploy" ? deploy : item.event === "revert" ? revert : other;
     }
-    if (!perlTrue(arg) || !isValidColor(arg)) throw invalidColor(arg ?? "{color}");
+    if (!perlTrue(arg) || !isValidColor(arg)) return failing(() => invalidColor(arg ?? "{color}"));
     return this.color ? colorEscape(arg) : "";
   }
+}
 
-  /** `%{attr}a`: `attr` padded to 9, the value (lists joined, dates raw), newline. */
-  private attribute(item: ItemData, arg: string | undefined): string {
-    if (!perlTrue(arg) || !Object.hasOwn(ATTRIBUTES, arg) || !(ATTRIBUTES[arg] in item)) {
-      throw formatError(`${arg ?? "{attr}"} is not a valid change attribute`);
-    }
-    const value = item[ATTRIBUTES[arg]];
+/** `%{attr}a`: `attr` padded to 9, the value (lists joined, dates raw), newline. */
+function attribute(arg: string | undefined): Piece {
+  if (!perlTrue(arg) || !Object.hasOwn(ATTRIBUTES, arg)) {
+    return failing(() => formatError(`${arg ?? "{attr}"} is not a valid change attribute`));
+  }
+  const key = ATTRIBUTES[arg];
+  const label = `${arg}${" ".repeat(Math.max(9 - Array.from(arg).length, 0))} `;
+  const isDate = DATE_ATTRIBUTES.has(arg);
+  return (item) => {
+    if (!(key in item)) throw formatError(`${arg} is not a valid change attribute`);
+    const value = item[key];
     if (value === undefined || value === null) return "";
     let text: string;
     if (Array.isArray(value)) {
       if (value.length === 0) return "";
       text = value.join(", ");
-    } else if (DATE_ATTRIBUTES.has(arg)) {
+    } else if (isDate) {
       text = formatDate(wholeSeconds(value as Instant), "raw");
     } else {
       text = String(value);
     }
-    return `${arg}${" ".repeat(Math.max(9 - Array.from(arg).length, 0))} ${text}\n`;
-  }
+    return `${label}${text}\n`;
+  };
 }
 
 /**
@@ -401,6 +508,7 @@ function wholeSeconds(instant: Instant): number {
 
 /** Perl's `s/^/$prefix/gm`: the prefix at the start and after every `\n` but a final one. */
 function prefixLines(text: string, prefix: string): string {
+  if (!text.includes("\n")) return prefix + text;
   return prefix + text.replace(/\n(?=[\s\S])/g, "\n" + prefix);
 }
 

@@ -83,6 +83,38 @@ Deno.test("isValidColor / colorEscape: invalid names", () => {
   equal(isValidColor(""), true);
 });
 
+Deno.test("isValidColor / colorEscape: palette names and their bounds", () => {
+  const valid: [string, string][] = [
+    ["ansi0", "38;5;0"],
+    ["on_ansi255", "48;5;255"],
+    ["rgb000", "38;5;16"],
+    ["on_rgb505", "48;5;201"],
+    ["grey0", "38;5;232"],
+    ["on_grey23", "48;5;255"],
+    ["ANSI9", "38;5;9"],
+  ];
+  for (const [name, code] of valid) equal(colorEscape(name), `${E}${code}m`, name);
+  for (
+    const bad of [
+      "ansi",
+      "ansi007",
+      "ansi00",
+      "on_ansi300",
+      "rgb060",
+      "rgb00",
+      "rgb0000",
+      "grey",
+      "grey01",
+      "grey99",
+      "on_on_grey1",
+      "gray1",
+      "ansi1x",
+    ]
+  ) {
+    equal(isValidColor(bad), false, bad);
+  }
+});
+
 Deno.test("colorEnabled: modes, NO_COLOR, ANSI_COLORS_DISABLED, terminal", () => {
   const cases: [ColorMode, Record<string, string>, boolean, boolean][] = [
     ["always", {}, false, true],

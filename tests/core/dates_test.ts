@@ -1,5 +1,6 @@
 import { equal, throws } from "node:assert/strict";
 import {
+  dateFormatter,
   formatCldr,
   formatDate,
   formatStrftime,
@@ -76,6 +77,34 @@ Deno.test("formatDate: unknown formats", () => {
       return true;
     });
   }
+});
+
+Deno.test("formatDate: years outside 0000–9999, in UTC and shifted by the zone", () => {
+  const z = fixedOffsetZone(19800);
+  const y10000 = Date.UTC(9999, 11, 31, 23, 59, 59, 999) + 1;
+  equal(formatDate(y10000, "iso"), "10000-01-01 00:00:00 +0000");
+  equal(formatDate(y10000, "raw"), "10000-01-01T00:00:00Z");
+  equal(formatDate(y10000 - 1, "iso"), "9999-12-31 23:59:59 +0000");
+  equal(formatDate(y10000 - 1, "iso", z), "10000-01-01 05:29:59 +0530");
+  const y0 = -62167219200000;
+  equal(formatDate(y0, "iso"), "0000-01-01 00:00:00 +0000");
+  equal(formatDate(y0 - 1, "iso"), "-001-12-31 23:59:59 +0000");
+  equal(formatDate(y0 - 1, "raw"), "-001-12-31T23:59:59Z");
+  equal(formatDate(y0 - 1, "iso", z), "0000-01-01 05:29:59 +0530");
+});
+
+Deno.test("dateFormatter: formatDate bound to a format and zone, errors when called", () => {
+  const z = fixedOffsetZone(-16200);
+  const ms = [Date.parse(T), Date.parse(T), Date.parse(T) + 1500, 0, Date.parse(T)];
+  for (const format of ["raw", "iso", "rfc", "full", "cldr:zzzz", "strftime:%s %z", ""]) {
+    const format1 = dateFormatter(format, z);
+    equal(dateFormatter(format, z), format1, "cached per format and zone");
+    for (const t of ms) equal(format1(t), formatDate(t, format, z), `${format} ${t}`);
+  }
+  equal(dateFormatter("iso")(Date.parse(T)), "2026-11-23 23:34:57 +0000");
+  equal(dateFormatter("iso", z)(Date.parse(T)), "2026-11-23 19:04:57 -0430");
+  const bogus = dateFormatter("bogus", z);
+  for (let i = 0; i < 2; i++) throws(() => bogus(0), /^SqlitchError: Unknown date format "bogus"$/);
 });
 
 Deno.test("validateDateFormat / isValidDateFormat", () => {

@@ -418,6 +418,64 @@ Deno.test("placeholders: error messages", () => {
   equal(formatItem("100%% % x %", PLAN_ITEMS[0]), "100% % x %");
 });
 
+Deno.test("compiled templates: errors on every item, each template its own, in order", () => {
+  const f = new ItemFormatter();
+  const committed = {
+    ...PLAN_ITEMS[0],
+    committerName: "Bob",
+    committerEmail: "b@x",
+    committedAt: "2026-11-23T23:34:57Z",
+  };
+  const message = (template: string, item: ItemData) => {
+    try {
+      return `ok ${f.format(template, item)}`;
+    } catch (e) {
+      return (e as SqlitchError).message;
+    }
+  };
+  for (let i = 0; i < 2; i++) {
+    equal(message("%n%{bogus}C", PLAN_ITEMS[0]), "bogus is not a valid ANSI color");
+    equal(message("%n%{x}_%q", PLAN_ITEMS[0]), 'Unknown label "x" passed to the _ format');
+    equal(message("%n%{bogus}C", PLAN_ITEMS[1]), "bogus is not a valid ANSI color");
+  }
+  // An item-dependent error before a fixed one comes first, and only for items that cause it.
+  const t = "%{date}c%{name}_%{x}_";
+  equal(message(t, PLAN_ITEMS[0]), `Can't call method "as_string" on an undefined value`);
+  equal(message(t, committed), 'Unknown label "x" passed to the _ format');
+  equal(message("%{x}_%{date}c", PLAN_ITEMS[0]), 'Unknown label "x" passed to the _ format');
+  equal(message("%{date:bogus}c", PLAN_ITEMS[0]), message(t, PLAN_ITEMS[0]));
+  equal(message("%{date:bogus}c", committed), 'Unknown date format "bogus"');
+  equal(message("%F|%{deploy_file}a", PLAN_ITEMS[0]), 'Unknown format code "F"');
+  equal(
+    message("%F|%{deploy_file}a", { ...PLAN_ITEMS[0], deployFile: "d.sql" }),
+    "ok d.sql|deploy_file d.sql\n",
+  );
+});
+
+Deno.test("compiled templates: per formatter options, fresh values per item", () => {
+  const template = "%{:event}C%{red}C%h|%{date}p|%{date:raw}p|%5.2{name}_|%%";
+  const plain = new ItemFormatter({ abbrev: 4 });
+  const coloured = new ItemFormatter({ color: true, dateFormat: "rfc" });
+  const [a, b] = PLAN_ITEMS;
+  for (let i = 0; i < 2; i++) {
+    equal(
+      plain.format(template, a),
+      "6438|2024-01-02 03:04:05 +0000|2024-01-02T03:04:05Z|   Na|%",
+    );
+    equal(
+      plain.format(template, b),
+      "cbe7|2024-07-02 15:04:06 +0000|2024-07-02T15:04:06Z|   Na|%",
+    );
+    equal(
+      coloured.format(template, { ...a, event: "revert" }),
+      "\x1b[34m\x1b[31m64383a1f47fe30ba56f485842754f6e83476ab38|" +
+        "Tue, 02 Jan 2024 03:04:05 -0000|2024-01-02T03:04:05Z|   Na|%",
+    );
+    equal(coloured.format("%{:event}C", { ...a, event: "fail" }), "\x1b[31m");
+    equal(coloured.format("%{:event}C", a), "\x1b[32m");
+  }
+});
+
 Deno.test("resolveItemFormat: names, format:, Perl-false values, errors", () => {
   equal(resolveItemFormat("plan", "oneline"), PLAN_FORMATS.oneline);
   equal(resolveItemFormat("log", "oneline"), LOG_FORMATS.oneline);
