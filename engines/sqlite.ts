@@ -7,7 +7,12 @@
  * configured, through that client itself (sqlite_client.ts).
  */
 import { changeRowValues, dependencyRowValues, tagRowValues } from "./registry_rows.ts";
-import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import {
+  DatabaseSync,
+  type SQLInputValue,
+  type SQLOutputValue,
+  type StatementSync,
+} from "node:sqlite";
 import type { Target } from "../core/target.ts";
 import {
   type ChangeRecord,
@@ -31,6 +36,7 @@ import { SQLITE_REGISTRY_SQL, SQLITE_UPGRADES } from "./sqlite_registry_sql.ts";
 type ScriptRunner = typeof import("./sqlite_script.ts");
 let scriptRunner: ScriptRunner | undefined;
 import { SqliteClient } from "./sqlite_client.ts";
+import { perlRegex, searchPattern } from "../core/config/perl.ts";
 import { importLazily } from "../io/lazy_import.ts";
 
 /** Where an SQLite engine works: paths as the sqlite3 client would be given them. */
@@ -103,6 +109,49 @@ function splitList(v: SQLInputValue | undefined, sep: RegExp): string[] {
   return s === "" ? [] : s.split(sep);
 }
 
+/**
+ * A statement whose rows can come as arrays: `setReturnArrays` is in
+ * Deno 2.9's node:sqlite (as in Node 24) but not in its bundled types.
+ */
+type ArrayStatement = StatementSync & { setReturnArrays(enabled: boolean): void };
+
+/** `str` of a column value, without a call for the usual string. */
+function text(v: SQLOutputValue): string {
+  return typeof v === "string" ? v : str(v);
+}
+
+/** `splitList(v, /,/)`. */
+function commaList(v: SQLOutputValue): string[] {
+  const s = text(v);
+  return s === "" ? [] : s.split(",");
+}
+
+/** `splitList(v, /[ ,]/)`, splitting on a plain string when only one separator occurs. */
+function tagList(v: SQLOutputValue): string[] {
+  const s = text(v);
+  if (s === "") return [];
+  if (!s.includes(",")) return s.split(" ");
+  return s.includes(" ") ? s.split(/[ ,]/) : s.split(",");
+}
+
+/**
+ * `parseSqliteTimestamp(str(v))` for one column of many rows: the result
+ * depends only on a timestamp's first 19 characters (whole seconds), so
+ * the last one parsed is remembered (events often share a second).
+ */
+function timestampReader(): (v: SQLOutputValue) => Date {
+  let lastPrefix = "";
+  let lastMs = 0;
+  return (v) => {
+    const s = text(v);
+    if (lastPrefix !== "" && s.startsWith(lastPrefix)) return new Date(lastMs);
+    const date = parseSqliteTimestamp(s);
+    lastPrefix = s.slice(0, 19);
+    lastMs = date.getTime();
+    return date;
+  };
+}
+
 function toDeployed(r: Row): DeployedChange {
   return {
     id: str(r.change_id),
@@ -137,6 +186,39 @@ function toCurrent(r: Row): CurrentState {
   };
 }
 
+/**
+ * The `REGEXP` function Sqitch gives its SQLite connections: Perl's
+ * `$value =~ /$pattern/` (perlRegex), each pattern compiled once. It never
+ * throws (an exception in a user function leaves node:sqlite's `all()`
+ * hanging): a pattern that does not compile matches nothing and is kept in
+ * `invalid`, for the caller to report once the query is done.
+ */
+class RegexpFunction {
+  readonly #compiled = new Map<string, RegExp | null>();
+  /** The first pattern that did not compile since it was last cleared. */
+  invalid: string | undefined;
+
+  /** The function itself: 1 or 0, or null for a NULL argument. */
+  readonly call = (pattern: SQLOutputValue, value: SQLOutputValue): number | null => {
+    if (value === null || pattern === null) return null;
+    const source = String(pattern);
+    let re = this.#compiled.get(source);
+    if (re === undefined) {
+      try {
+        re = perlRegex(source, "");
+      } catch {
+        re = null;
+      }
+      this.#compiled.set(source, re);
+    }
+    if (re === null) {
+      this.invalid ??= source;
+      return 0;
+    }
+    return re.test(String(value)) ? 1 : 0;
+  };
+}
+
 /** The SQLite engine. */
 export class SqliteEngine implements Engine {
   readonly key = "sqlite";
@@ -149,6 +231,8 @@ export class SqliteEngine implements Engine {
   private readonly client?: SqliteClient;
   private readonly registryOutput?: ScriptOutput;
   private db?: DatabaseSync;
+  /** The connection's REGEXP function (see RegexpFunction). */
+  private readonly regexp = new RegexpFunction();
   private lastTs?: string;
   /** Prepared registry statements by SQL text (cleared on close). */
   private statements = new Map<string, StatementSync>();
@@ -200,10 +284,7 @@ export class SqliteEngine implements Engine {
       try {
         // Like DBD::SQLite as Sqitch configures it: foreign keys on; opening creates the file.
         const db = new DatabaseSync(this.registryPath, { enableForeignKeyConstraints: true });
-        db.function("regexp", { deterministic: true }, (pattern, value) => {
-          if (value === null || pattern === null) return null;
-          return new RegExp(String(pattern)).test(String(value)) ? 1 : 0;
-        });
+        db.function("regexp", { deterministic: true }, this.regexp.call);
         this.db = db;
       } catch (e) {
         // DBD::SQLite's text alone, as Sqitch shows it (node:sqlite appends the path).
@@ -639,23 +720,40 @@ export class SqliteEngine implements Engine {
         params.push(search.offset);
       }
     }
-    return Promise.resolve(
-      this.all(sql, ...params).map((r) => ({
-        event: str(r.event) as RegistryEvent["event"],
-        project: str(r.project),
-        changeId: str(r.change_id),
-        change: str(r.change),
-        note: str(r.note),
+    let rows: SQLOutputValue[][];
+    this.regexp.invalid = undefined;
+    try {
+      const stmt = this.statement(sql) as ArrayStatement;
+      // Rows as arrays, in the SELECT's column order: cheaper than objects.
+      stmt.setReturnArrays(true);
+      rows = stmt.all(...params) as unknown as SQLOutputValue[][];
+    } catch (e) {
+      if (e instanceof EngineError) throw e;
+      throw new EngineError((e as Error).message);
+    }
+    // As in Sqitch, a pattern fails once a row was matched against it.
+    if (this.regexp.invalid !== undefined) searchPattern(this.regexp.invalid, "log");
+    const committedAt = timestampReader();
+    const plannedAt = timestampReader();
+    const events: RegistryEvent[] = [];
+    for (const r of rows) {
+      events.push({
+        event: text(r[0]) as RegistryEvent["event"],
+        project: text(r[1]),
+        changeId: text(r[2]),
+        change: text(r[3]),
+        note: text(r[4]),
         // Deploy events join with spaces (tags) or commas; revert events with commas.
-        requires: splitList(r.requires, /,/),
-        conflicts: splitList(r.conflicts, /,/),
-        tags: splitList(r.tags, /[ ,]/),
-        committer: { name: str(r.committer_name), email: str(r.committer_email) },
-        committedAt: parseSqliteTimestamp(str(r.committed_at)),
-        planner: { name: str(r.planner_name), email: str(r.planner_email) },
-        plannedAt: parseSqliteTimestamp(str(r.planned_at)),
-      })),
-    );
+        requires: commaList(r[5]),
+        conflicts: commaList(r[6]),
+        tags: tagList(r[7]),
+        committer: { name: text(r[8]), email: text(r[9]) },
+        committedAt: committedAt(r[10]),
+        planner: { name: text(r[11]), email: text(r[12]) },
+        plannedAt: plannedAt(r[13]),
+      });
+    }
+    return Promise.resolve(events);
   }
 
   // --- bookkeeping ----------------------------------------------------------------

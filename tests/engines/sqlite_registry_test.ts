@@ -7,6 +7,7 @@
 import { deepStrictEqual as assertEquals, ok as assert, rejects } from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { parityAvailability } from "../parity/kit.ts";
+import { SqlitchError } from "../../core/errors.ts";
 import { SqliteEngine } from "../../engines/sqlite.ts";
 import { SQLITE_REGISTRY_SQL, SQLITE_UPGRADES } from "../../engines/sqlite_registry_sql.ts";
 import {
@@ -244,6 +245,18 @@ Deno.test({
       const events = await engine.searchEvents({ event: ["revert"], change: "^c[12]$" });
       assertEquals(events.map((e) => e.change), ["c1", "c2"]);
       assertEquals(events[1].tags, ["@t1", "@t2"]);
+      // Patterns are Perl's (`\A`, `\z`); one that does not compile fails the
+      // search once a row meets it (it must not hang node:sqlite's all()).
+      assertEquals(
+        (await engine.searchEvents({ event: ["revert"], change: "\\Ac[12]\\z" })).length,
+        2,
+      );
+      await rejects(
+        async () => await engine.searchEvents({ change: "(" }),
+        (e) =>
+          e instanceof SqlitchError && e.message.startsWith('Invalid regular expression "(": '),
+      );
+      assert((await engine.searchEvents({ change: "^c1$" })).length > 0, "a later search works");
       assertEquals(
         (await engine.searchEvents({ direction: "ASC", limit: 2, offset: 1 })).map((e) =>
           e.event + e.change
@@ -338,6 +351,124 @@ Deno.test("sqlite registry: committed_at stays strictly increasing within one mi
     assertEquals(rows(`${dir}/sqitch.db`, "SELECT planned_at FROM changes"), [{
       planned_at: "2020-01-01 00:00:00",
     }]);
+    await engine.close();
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("sqlite registry: searchEvents maps rows (lists, timestamps, errors)", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "sqlitch-reg-" });
+  try {
+    const engine = new SqliteEngine({
+      dbPath: `${dir}/x.db`,
+      registryPath: `${dir}/sqitch.db`,
+      destination: "db:sqlite:x.db",
+      registryDestination: "db:sqlite:sqitch.db",
+    });
+    await engine.createRegistry(MARGE);
+    await engine.insertProject("p", null, MARGE);
+    const insert = (values: (string | number)[][]) => {
+      const db = new DatabaseSync(`${dir}/sqitch.db`);
+      try {
+        const stmt = db.prepare(
+          `INSERT INTO events (event, change_id, change, project, note, requires, conflicts,
+                               tags, committed_at, committer_name, committer_email, planned_at,
+                               planner_name, planner_email)
+           VALUES (?, ?, ?, 'p', ?, ?, ?, ?, ?, 'Bob', 'bob@example.com', ?, 'Ann', '')`,
+        );
+        for (const v of values) stmt.run(...v);
+      } finally {
+        db.close();
+      }
+    };
+    insert([
+      [
+        "deploy",
+        "1",
+        "a",
+        "Note",
+        "x,y",
+        "z",
+        "@a @b",
+        "2026-01-02 03:04:05.009",
+        "2020-01-01 00:00:00",
+      ],
+      ["revert", "2", "b", "", "", "", "@a,@b", "2026-01-02 03:04:05.500", "2020-01-01T00:00:01Z"],
+      ["fail", "3", "c", "", "", "", "@a @b,@c", "2026-01-02 03:04:06", "2020-01-01 00:00:01.5"],
+      ["merge", "4", "d", "", "", "", "@c", "2026-01-02T03:04:07.250Z", "2019-12-31 23:59:59"],
+    ]);
+    const at = (text: string) => new Date(text);
+    const want = [
+      [
+        "deploy",
+        "1",
+        "a",
+        "Note",
+        ["x", "y"],
+        ["z"],
+        ["@a", "@b"],
+        "2026-01-02T03:04:05Z",
+        "2020-01-01T00:00:00Z",
+      ],
+      [
+        "revert",
+        "2",
+        "b",
+        "",
+        [],
+        [],
+        ["@a", "@b"],
+        "2026-01-02T03:04:05Z",
+        "2020-01-01T00:00:01Z",
+      ],
+      [
+        "fail",
+        "3",
+        "c",
+        "",
+        [],
+        [],
+        ["@a", "@b", "@c"],
+        "2026-01-02T03:04:06Z",
+        "2020-01-01T00:00:01Z",
+      ],
+      ["merge", "4", "d", "", [], [], ["@c"], "2026-01-02T03:04:07Z", "2019-12-31T23:59:59Z"],
+    ].map(([event, changeId, change, note, requires, conflicts, tags, committed, planned]) => ({
+      event,
+      project: "p",
+      changeId,
+      change,
+      note,
+      requires,
+      conflicts,
+      tags,
+      committer: { name: "Bob", email: "bob@example.com" },
+      committedAt: at(committed as string),
+      planner: { name: "Ann", email: "" },
+      plannedAt: at(planned as string),
+    }));
+    assertEquals(await engine.searchEvents({ direction: "ASC" }), want);
+    assertEquals(await engine.searchEvents({}), [...want].reverse());
+    assertEquals(await engine.searchEvents({ limit: 1 }), [want[3]]);
+    assertEquals(await engine.searchEvents({ committer: "^X" }), []);
+    insert([["deploy", "5", "e", "", "", "", "", "2026-01-02 03:04:05.009x", "yesterday"]]);
+    await rejects(
+      async () => await engine.searchEvents({ direction: "ASC" }),
+      { message: 'Cannot parse registry timestamp "yesterday"' },
+    );
+    // Other queries still get their rows as objects.
+    await engine.recordDeploy({
+      id: "a".repeat(40),
+      name: "a",
+      project: "p",
+      note: "",
+      plannedAt: new Date(Date.UTC(2020, 0, 1)),
+      planner: MARGE,
+      dependencies: [],
+      tags: [],
+    }, MARGE);
+    assertEquals((await engine.currentState("p"))?.name, "a");
     await engine.close();
   } finally {
     Deno.removeSync(dir, { recursive: true });
