@@ -15,7 +15,7 @@
  * before filtering).
  */
 import { colorEnabled } from "../core/color.ts";
-import { perlRegex } from "../core/config/perl.ts";
+import { searchPattern } from "../core/config/perl.ts";
 import { perlTrue } from "../core/env.ts";
 import { SqlitchError } from "../core/errors.ts";
 import {
@@ -75,17 +75,7 @@ const ATTRIBUTES: Readonly<Record<string, AttributeType>> = {
 
 /** A `--change-pattern`/`--planner-pattern` regex (Perl `qr/$regex/`). */
 function compilePattern(pattern: string | undefined): RegExp | undefined {
-  if (!perlTrue(pattern)) return undefined;
-  try {
-    return perlRegex(pattern, "");
-  } catch (e) {
-    const reason = (e instanceof Error ? e.message : String(e))
-      .replace(/^Invalid regular expression "[\s\S]*?": /, "")
-      .replace(/^Invalid regular expression: \/[\s\S]*\/[a-z]*: /, "");
-    throw new SqlitchError(`Invalid regular expression "${pattern}": ${reason}`, {
-      ident: "plan",
-    });
-  }
+  return perlTrue(pattern) ? searchPattern(pattern, "plan") : undefined;
 }
 
 /** `sqitch plan [options] [<target>|<engine>|<plan-file>]`. */

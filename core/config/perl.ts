@@ -90,3 +90,20 @@ export function perlRegex(pattern: string, flags = "i"): RegExp {
     });
   }
 }
+
+/**
+ * A search pattern from the command line (`plan --change-pattern`, `log
+ * --change`…), compiled as Perl's `qr/$pattern/` with perlRegex. Throws a
+ * one-line SqlitchError `Invalid regular expression "{pattern}": {reason}`
+ * (exit 2) for one that does not compile.
+ */
+export function searchPattern(pattern: string, ident: string): RegExp {
+  try {
+    return perlRegex(pattern, "");
+  } catch (e) {
+    const reason = (e instanceof Error ? e.message : String(e))
+      .replace(/^Invalid regular expression "[\s\S]*?": /, "")
+      .replace(/^Invalid regular expression: \/[\s\S]*\/[a-z]*: /, "");
+    throw new SqlitchError(`Invalid regular expression "${pattern}": ${reason}`, { ident });
+  }
+}

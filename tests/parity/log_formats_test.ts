@@ -323,6 +323,7 @@ const scenarios: Scenario[] = [
       "log --event deploy --event revert --event fail --oneline -n 3",
       "log --change-pattern ^(users|likes)$ --oneline",
       "log --change-pattern s$ --oneline --reverse",
+      "log --change-pattern \\A(users|flips)\\z --oneline",
       "log --project ext --oneline",
       "log --project-pattern ^f --oneline -n 2",
       "log --committer Other --oneline",
