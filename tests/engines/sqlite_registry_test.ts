@@ -115,6 +115,20 @@ function dumpRegistry(path: string): Record<string, Row[]> {
   return out;
 }
 
+/** An engine on `x.db` in `dir`, its registry `sqitch.db` beside it. */
+function scratchEngine(
+  dir: string,
+  extra: Partial<ConstructorParameters<typeof SqliteEngine>[0]> = {},
+): SqliteEngine {
+  return new SqliteEngine({
+    dbPath: `${dir}/x.db`,
+    registryPath: `${dir}/sqitch.db`,
+    destination: "db:sqlite:x.db",
+    registryDestination: "db:sqlite:sqitch.db",
+    ...extra,
+  });
+}
+
 function person(r: Row, prefix: string) {
   return { name: String(r[`${prefix}_name`]), email: String(r[`${prefix}_email`]) };
 }
@@ -297,12 +311,7 @@ Deno.test({
 Deno.test("sqlite registry: the tables and the release row commit together", async () => {
   const dir = Deno.makeTempDirSync({ prefix: "sqlitch-reg-" });
   try {
-    const engine = new SqliteEngine({
-      dbPath: `${dir}/x.db`,
-      registryPath: `${dir}/sqitch.db`,
-      destination: "db:sqlite:x.db",
-      registryDestination: "db:sqlite:sqitch.db",
-    });
+    const engine = scratchEngine(dir);
     // installer_name is NOT NULL: the release row fails after the tables were created.
     const nobody = { name: null, email: "x@example.com" } as unknown as typeof MARGE;
     await rejects(engine.createRegistry(nobody), /NOT NULL/);
@@ -319,13 +328,7 @@ Deno.test("sqlite registry: the tables and the release row commit together", asy
 Deno.test("sqlite registry: committed_at stays strictly increasing within one millisecond", async () => {
   const dir = Deno.makeTempDirSync({ prefix: "sqlitch-reg-" });
   try {
-    const engine = new SqliteEngine({
-      dbPath: `${dir}/x.db`,
-      registryPath: `${dir}/sqitch.db`,
-      destination: "db:sqlite:x.db",
-      registryDestination: "db:sqlite:sqitch.db",
-      now: () => Date.UTC(2026, 0, 2, 3, 4, 5, 6),
-    });
+    const engine = scratchEngine(dir, { now: () => Date.UTC(2026, 0, 2, 3, 4, 5, 6) });
     await engine.createRegistry(MARGE);
     await engine.insertProject("p", null, MARGE);
     const change: ChangeRecord = {
@@ -360,12 +363,7 @@ Deno.test("sqlite registry: committed_at stays strictly increasing within one mi
 Deno.test("sqlite registry: searchEvents maps rows (lists, timestamps, errors)", async () => {
   const dir = Deno.makeTempDirSync({ prefix: "sqlitch-reg-" });
   try {
-    const engine = new SqliteEngine({
-      dbPath: `${dir}/x.db`,
-      registryPath: `${dir}/sqitch.db`,
-      destination: "db:sqlite:x.db",
-      registryDestination: "db:sqlite:sqitch.db",
-    });
+    const engine = scratchEngine(dir);
     await engine.createRegistry(MARGE);
     await engine.insertProject("p", null, MARGE);
     const insert = (values: (string | number)[][]) => {
@@ -487,12 +485,7 @@ Deno.test({
     }
     const dir = Deno.makeTempDirSync({ prefix: "sqlitch-reg-" });
     try {
-      const engine = new SqliteEngine({
-        dbPath: `${dir}/x.db`,
-        registryPath: `${dir}/sqitch.db`,
-        destination: "db:sqlite:x.db",
-        registryDestination: "db:sqlite:sqitch.db",
-      });
+      const engine = scratchEngine(dir);
       await engine.createRegistry(MARGE);
       const steps: string[] = [];
       await engine.upgradeRegistry(MARGE, (from, to) => steps.push(`${from}>${to}`));

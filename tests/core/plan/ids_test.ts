@@ -412,17 +412,18 @@ Deno.test("ids: edge cases observed with Sqitch 1.3.1", () => {
   );
 });
 
+/** A planner, date, no dependencies and no note: the rest of a change's INFO fields. */
+const PLANNED = {
+  plannerName: "A",
+  plannerEmail: "a@x",
+  timestamp: "2013-01-01T00:00:00Z",
+  requires: [],
+  conflicts: [],
+  note: "",
+};
+
 Deno.test("ids: changeInfo leaves out empty and Perl-false parts", () => {
-  const base = {
-    project: "p",
-    name: "a",
-    plannerName: "A",
-    plannerEmail: "a@x",
-    timestamp: "2013-01-01T00:00:00Z",
-    requires: [],
-    conflicts: [],
-    note: "",
-  };
+  const base = { ...PLANNED, project: "p", name: "a" };
   assert.equal(changeInfo(base), "project p\nchange a\nplanner A <a@x>\ndate 2013-01-01T00:00:00Z");
   assert.equal(changeInfo({ ...base, note: "0" }), changeInfo(base));
   assert.equal(changeInfo({ ...base, requires: ["0"] }), changeInfo(base));
@@ -480,14 +481,7 @@ Deno.test("ids: a whole chain hashed in one batch gives every change's own ID", 
 
 Deno.test("ids: changeChainIds with a parent ID, %uri, other projects and Perl-false parts", () => {
   const dep = (text: string) => ({ asString: (project: string) => `${project}|${text}` });
-  const base = {
-    plannerName: "A",
-    plannerEmail: "a@x",
-    timestamp: "2013-01-01T00:00:00Z",
-    requires: [],
-    conflicts: [],
-    note: "",
-  };
+  const base = PLANNED;
   const changes = [
     { ...base, name: "a", requires: [dep("r1"), dep("r2")], note: "0", tags: [] },
     {
