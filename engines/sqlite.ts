@@ -361,9 +361,9 @@ export class SqliteEngine implements Engine {
 
   close(): Promise<void> {
     scriptRunner?.closeShellConnections();
-    if (this.db !== undefined && this.transactions > 0) {
+    if (this.db !== undefined) {
       // Back to the rollback journal Sqitch's registry uses (checkpoints and removes the WAL),
-      // also when a run killed in WAL mode left the registry so.
+      // also when a run killed in WAL mode left the registry so, whatever this run did.
       try {
         const mode = this.db.prepare("PRAGMA journal_mode").get() as Row | undefined;
         if (String(mode?.journal_mode).toLowerCase() === "wal") {

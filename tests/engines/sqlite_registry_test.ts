@@ -497,3 +497,41 @@ Deno.test({
     }
   },
 });
+
+Deno.test("sqlite registry: a registry a killed run left in WAL mode is put back by any run", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "sqlitch-reg-" });
+  try {
+    const setup = scratchEngine(dir);
+    await setup.createRegistry(MARGE);
+    await setup.close();
+    // What a run killed after its switch to WAL leaves (its -wal file included).
+    const killed = new DatabaseSync(`${dir}/sqitch.db`);
+    killed.exec("PRAGMA journal_mode = WAL");
+    killed.exec("INSERT INTO releases VALUES (9.9, '2026-01-01 00:00:00', 'x', 'x@y')");
+    const mode = () => {
+      const db = new DatabaseSync(`${dir}/sqitch.db`, { readOnly: true });
+      try {
+        return String((db.prepare("PRAGMA journal_mode").get() as Row).journal_mode);
+      } finally {
+        db.close();
+      }
+    };
+    // A run that only reads (status, log, a deploy with nothing to do) while the file is busy…
+    const reader = scratchEngine(dir);
+    assert(await reader.registryExists());
+    await reader.close();
+    assertEquals(mode(), "wal", "left alone while another connection has it");
+    killed.close();
+    // …and once it is free.
+    const next = scratchEngine(dir);
+    assert(await next.registryExists());
+    await next.close();
+    assertEquals(mode(), "delete");
+    assert(
+      !Deno.statSync(dir).isFile &&
+        ![...Deno.readDirSync(dir)].some((e) => e.name.endsWith("-wal")),
+    );
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
