@@ -30,10 +30,12 @@
  * clean exit the registry must be back in rollback-journal mode with no
  * -wal/-shm files (as Sqitch leaves it).
  *
- * Two engine bugs this test found are fixed: a kill between the registry
+ * Three engine bugs this test found are fixed: a kill between the registry
  * tables' commit and the release row left a registry no deploy could use
- * (the release row now commits with the tables), and a kill while the
- * registry was in WAL mode left it in WAL mode for good.
+ * (the release row now commits with the tables), a kill while the
+ * registry was in WAL mode left it in WAL mode for good, and so did such a
+ * kill followed only by runs that wrote nothing (every run that opens the
+ * registry now puts it back).
  */
 import { DatabaseSync } from "node:sqlite";
 import type { Sandbox } from "../cli/sandbox.ts";
