@@ -115,6 +115,18 @@ function dumpRegistry(path: string): Record<string, Row[]> {
   return out;
 }
 
+/** A change `a` of project `p`, planned by Marge, with no dependencies or tags. */
+const CHANGE_A: ChangeRecord = {
+  id: "a".repeat(40),
+  name: "a",
+  project: "p",
+  note: "",
+  plannedAt: new Date(Date.UTC(2020, 0, 1)),
+  planner: MARGE,
+  dependencies: [],
+  tags: [],
+};
+
 /** An engine on `x.db` in `dir`, its registry `sqitch.db` beside it. */
 function scratchEngine(
   dir: string,
@@ -331,16 +343,7 @@ Deno.test("sqlite registry: committed_at stays strictly increasing within one mi
     const engine = scratchEngine(dir, { now: () => Date.UTC(2026, 0, 2, 3, 4, 5, 6) });
     await engine.createRegistry(MARGE);
     await engine.insertProject("p", null, MARGE);
-    const change: ChangeRecord = {
-      id: "a".repeat(40),
-      name: "a",
-      project: "p",
-      note: "",
-      plannedAt: new Date(Date.UTC(2020, 0, 1)),
-      planner: MARGE,
-      dependencies: [],
-      tags: [],
-    };
+    const change = CHANGE_A;
     await engine.recordDeploy(change, MARGE);
     await engine.recordRevert(change, MARGE);
     await engine.recordDeploy(change, MARGE);
@@ -456,16 +459,7 @@ Deno.test("sqlite registry: searchEvents maps rows (lists, timestamps, errors)",
       { message: 'Cannot parse registry timestamp "yesterday"' },
     );
     // Other queries still get their rows as objects.
-    await engine.recordDeploy({
-      id: "a".repeat(40),
-      name: "a",
-      project: "p",
-      note: "",
-      plannedAt: new Date(Date.UTC(2020, 0, 1)),
-      planner: MARGE,
-      dependencies: [],
-      tags: [],
-    }, MARGE);
+    await engine.recordDeploy(CHANGE_A, MARGE);
     assertEquals((await engine.currentState("p"))?.name, "a");
     await engine.close();
   } finally {
