@@ -62,20 +62,51 @@ export interface InfoParts {
  * without, `prefix + suffix`.
  */
 export function changeInfoParts(f: ChangeInfoFields, hasParent: boolean): InfoParts {
-  let prefix = `project ${f.project}\n`;
-  if (f.uri !== undefined) prefix += `uri ${f.uri}\n`;
-  prefix += `change ${f.name}\n`;
-  let suffix = `planner ${f.plannerName} <${f.plannerEmail}>\ndate ${f.timestamp}`;
-  if (hasParent) {
-    prefix += "parent ";
-    suffix = "\n" + suffix;
-  }
-  const reqs = f.requires.join("\n  + ");
-  if (truthy(reqs)) suffix += `\nrequires\n  + ${reqs}`;
-  const confs = f.conflicts.join("\n  - ");
-  if (truthy(confs)) suffix += `\nconflicts\n  - ${confs}`;
-  if (truthy(f.note)) suffix += `\n\n${f.note}`;
-  return { prefix, suffix };
+  const prefix = infoHead(f.project, f.uri) + "change " + f.name + "\n";
+  const tail = changeTail(
+    f.plannerName,
+    f.plannerEmail,
+    f.timestamp,
+    f.requires.join("\n  + "),
+    f.conflicts.join("\n  - "),
+    f.note,
+  );
+  return hasParent ? { prefix: prefix + "parent ", suffix: "\n" + tail } : { prefix, suffix: tail };
+}
+
+/** The lines every INFO text starts with: `project`, and `uri` when given. */
+function infoHead(project: string, uri: string | undefined): string {
+  return uri === undefined ? `project ${project}\n` : `project ${project}\nuri ${uri}\n`;
+}
+
+/**
+ * A change's INFO text after its `parent` line: planner, date, and the
+ * joined requires, conflicts and note, each left out when Perl-false.
+ */
+function changeTail(
+  plannerName: string,
+  plannerEmail: string,
+  timestamp: string,
+  requires: string,
+  conflicts: string,
+  note: string,
+): string {
+  let tail = "planner " + plannerName + " <" + plannerEmail + ">\ndate " + timestamp;
+  if (truthy(requires)) tail += "\nrequires\n  + " + requires;
+  if (truthy(conflicts)) tail += "\nconflicts\n  - " + conflicts;
+  if (truthy(note)) tail += "\n\n" + note;
+  return tail;
+}
+
+/** A tag's INFO text after its `change` ID: planner, date and note (when Perl-true). */
+function tagTail(
+  plannerName: string,
+  plannerEmail: string,
+  timestamp: string,
+  note: string,
+): string {
+  const tail = "\nplanner " + plannerName + " <" + plannerEmail + ">\ndate " + timestamp;
+  return truthy(note) ? tail + "\n\n" + note : tail;
 }
 
 /** A dependency as INFO texts show it. */
@@ -132,50 +163,42 @@ export function changeChainIds(
   parentId: string | undefined,
 ): ChainIds {
   const chain = new Sha1Chain();
-  const head = uri === undefined ? `project ${project}\n` : `project ${project}\nuri ${uri}\n`;
+  const head = infoHead(project, uri);
+  // Each change's and its tags' places in the chain.
+  const changeIndexes: number[] = new Array(changes.length);
   const tagIndexes: number[][] = new Array(changes.length);
   let previous = -1;
   for (let i = 0; i < changes.length; i++) {
     const c = changes[i];
     const prefix = head + "change " + c.name + "\n";
-    let suffix = "planner " + c.plannerName + " <" + c.plannerEmail + ">\ndate " + c.timestamp;
-    if (c.requires.length > 0) {
-      const reqs = dependencyList(c.requires, project, "\n  + ");
-      if (truthy(reqs)) suffix += "\nrequires\n  + " + reqs;
-    }
-    if (c.conflicts.length > 0) {
-      const confs = dependencyList(c.conflicts, project, "\n  - ");
-      if (truthy(confs)) suffix += "\nconflicts\n  - " + confs;
-    }
-    const note = c.note;
-    if (truthy(note)) suffix += "\n\n" + note;
+    const suffix = changeTail(
+      c.plannerName,
+      c.plannerEmail,
+      c.timestamp,
+      c.requires.length > 0 ? dependencyList(c.requires, project, "\n  + ") : "",
+      c.conflicts.length > 0 ? dependencyList(c.conflicts, project, "\n  - ") : "",
+      c.note,
+    );
     previous = i > 0
       ? chain.add("change", prefix + "parent ", "\n" + suffix, previous)
       : parentId !== undefined
       ? chain.add("change", prefix + "parent " + parentId, "\n" + suffix)
       : chain.add("change", prefix, suffix);
+    changeIndexes[i] = previous;
     const tags = c.tags;
     const indexes: number[] = [];
     for (let k = 0; k < tags.length; k++) {
       const t = tags[k];
-      let tagSuffix = "\nplanner " + t.plannerName + " <" + t.plannerEmail + ">\ndate " +
-        t.timestamp;
-      if (truthy(t.note)) tagSuffix += "\n\n" + t.note;
-      indexes.push(chain.add("tag", head + "tag @" + t.name + "\nchange ", tagSuffix, previous));
+      const tail = tagTail(t.plannerName, t.plannerEmail, t.timestamp, t.note);
+      indexes.push(chain.add("tag", head + "tag @" + t.name + "\nchange ", tail, previous));
     }
     tagIndexes[i] = indexes;
   }
   const ids = chain.hexIds();
-  const changeIds: string[] = new Array(changes.length);
-  const tagIds: string[][] = new Array(changes.length);
-  let n = 0;
-  for (let i = 0; i < changes.length; i++) {
-    const indexes = tagIndexes[i];
-    changeIds[i] = ids[n++];
-    tagIds[i] = indexes.length === 0 ? [] : indexes.map((k) => ids[k]);
-    n += indexes.length;
-  }
-  return { changes: changeIds, tags: tagIds };
+  return {
+    changes: changeIndexes.map((k) => ids[k]),
+    tags: tagIndexes.map((indexes) => indexes.map((k) => ids[k])),
+  };
 }
 
 /** The `as_string` forms of `deps` joined with `separator`. */
@@ -191,12 +214,8 @@ function dependencyList(
 
 /** A tag's INFO text. */
 export function tagInfo(f: TagInfoFields): string {
-  let info = `project ${f.project}\n`;
-  if (f.uri !== undefined) info += `uri ${f.uri}\n`;
-  info += `tag @${f.name}\nchange ${f.changeId}\n` +
-    `planner ${f.plannerName} <${f.plannerEmail}>\ndate ${f.timestamp}`;
-  if (truthy(f.note)) info += `\n\n${f.note}`;
-  return info;
+  return infoHead(f.project, f.uri) + `tag @${f.name}\nchange ${f.changeId}` +
+    tagTail(f.plannerName, f.plannerEmail, f.timestamp, f.note);
 }
 
 /** The ID of an object: lowercase hex SHA-1 of `"<kind> <bytes>\0<info>"`. */
