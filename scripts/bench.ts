@@ -14,7 +14,7 @@
  */
 import { parseArgs } from "node:util";
 import { generatePlan } from "./gen_plan.ts";
-import { sqlitchCommand } from "./bench_runner.ts";
+import { haveSqitch, sqlitchCommand } from "./bench_runner.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const { values } = parseArgs({
@@ -44,16 +44,6 @@ async function median(cmd: string[], count: number, cwd?: string): Promise<numbe
   }
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)];
-}
-
-/** Whether real Sqitch is installed. */
-async function haveSqitch(): Promise<boolean> {
-  try {
-    return (await new Deno.Command("sqitch", { args: ["--version"], stdout: "null" }).output())
-      .success;
-  } catch {
-    return false;
-  }
 }
 
 /** A temporary project with the generated 10 000-change plan (removed at exit). */

@@ -22,18 +22,8 @@
  */
 import { parseArgs } from "node:util";
 import { DatabaseSync } from "node:sqlite";
-import { median, sqlitchCommand, timeInTurns, timeRun } from "./bench_runner.ts";
+import { haveSqitch, median, sqlitchCommand, timeInTurns, timeRun } from "./bench_runner.ts";
 import { changeName, writeProject } from "./gen_project.ts";
-
-/** Whether real Sqitch is installed. */
-async function haveSqitch(): Promise<boolean> {
-  try {
-    return (await new Deno.Command("sqitch", { args: ["--version"], stdout: "null" }).output())
-      .success;
-  } catch {
-    return false;
-  }
-}
 
 /** Remove the databases a run leaves in a project directory. */
 function resetDatabases(dir: string): void {

@@ -46,6 +46,16 @@ export async function timeRun(cmd: string[], cwd: string): Promise<number> {
   return elapsed;
 }
 
+/** Whether real Sqitch is installed (`sqitch --version` runs). */
+export async function haveSqitch(): Promise<boolean> {
+  try {
+    return (await new Deno.Command("sqitch", { args: ["--version"], stdout: "null" }).output())
+      .success;
+  } catch {
+    return false;
+  }
+}
+
 /** The median of `xs` (the mean of the middle two for an even count). */
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
