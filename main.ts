@@ -38,31 +38,31 @@ const CORE_OPTIONS = [
 
 /** A command module, loaded when its command runs (see io/lazy_import.ts). */
 type CommandModule = { run: import("./commands/context.ts").CommandRun };
-const lazy = (path: string) => importLazily<CommandModule>(path, import.meta.url);
+const lazy = (name: string) => importLazily<CommandModule>(name);
 
 /** Every Sqitch command, and where sqlitch implements it. */
 const COMMANDS: Record<string, (() => Promise<CommandModule>) | null> = {
-  add: () => lazy("./commands/add.ts"),
-  bundle: () => lazy("./commands/bundle.ts"),
-  check: () => lazy("./commands/check.ts"),
-  checkout: () => lazy("./commands/checkout.ts"),
-  completion: () => lazy("./commands/completion.ts"),
-  config: () => lazy("./commands/config.ts"),
-  deploy: () => lazy("./commands/deploy.ts"),
-  engine: () => lazy("./commands/engine.ts"),
-  help: () => lazy("./commands/help.ts"),
-  init: () => lazy("./commands/init.ts"),
-  log: () => lazy("./commands/log.ts"),
-  plan: () => lazy("./commands/plan.ts"),
-  rebase: () => lazy("./commands/rebase.ts"),
-  revert: () => lazy("./commands/revert.ts"),
-  rework: () => lazy("./commands/rework.ts"),
-  show: () => lazy("./commands/show.ts"),
-  status: () => lazy("./commands/status.ts"),
-  tag: () => lazy("./commands/tag.ts"),
-  target: () => lazy("./commands/target.ts"),
-  upgrade: () => lazy("./commands/upgrade.ts"),
-  verify: () => lazy("./commands/verify.ts"),
+  add: () => lazy("commands/add.ts"),
+  bundle: () => lazy("commands/bundle.ts"),
+  check: () => lazy("commands/check.ts"),
+  checkout: () => lazy("commands/checkout.ts"),
+  completion: () => lazy("commands/completion.ts"),
+  config: () => lazy("commands/config.ts"),
+  deploy: () => lazy("commands/deploy.ts"),
+  engine: () => lazy("commands/engine.ts"),
+  help: () => lazy("commands/help.ts"),
+  init: () => lazy("commands/init.ts"),
+  log: () => lazy("commands/log.ts"),
+  plan: () => lazy("commands/plan.ts"),
+  rebase: () => lazy("commands/rebase.ts"),
+  revert: () => lazy("commands/revert.ts"),
+  rework: () => lazy("commands/rework.ts"),
+  show: () => lazy("commands/show.ts"),
+  status: () => lazy("commands/status.ts"),
+  tag: () => lazy("commands/tag.ts"),
+  target: () => lazy("commands/target.ts"),
+  upgrade: () => lazy("commands/upgrade.ts"),
+  verify: () => lazy("commands/verify.ts"),
 };
 
 /** Arguments after which Sqitch skips the next word when looking for the command. */
@@ -125,8 +125,7 @@ export async function main(argv: string[], host: Host, execPath: string): Promis
     const found = findCommand(args);
     if (opts.help || opts.man) {
       const help = await importLazily<typeof import("./commands/help.ts")>(
-        "./commands/help.ts",
-        import.meta.url,
+        "commands/help.ts",
       );
       return help.showHelp(out, found.name);
     }
@@ -187,8 +186,7 @@ async function render(e: unknown, out: Output): Promise<number> {
   const { SqlitchError, systemErrorText, UsageError } = await import("./core/errors.ts");
   if (e instanceof UsageError) {
     const { USAGE, COMMAND_LIST } = await importLazily<typeof import("./commands/usage.ts")>(
-      "./commands/usage.ts",
-      import.meta.url,
+      "commands/usage.ts",
     );
     for (const line of e.lines) out.vent(line);
     out.ventLiteral(e.command ? USAGE[e.command] ?? COMMAND_LIST : COMMAND_LIST);
@@ -208,7 +206,8 @@ async function render(e: unknown, out: Output): Promise<number> {
   return 2;
 }
 
-if (import.meta.main) {
+/** Run sqlitch as a program: the process's arguments in, its exit code out. */
+export async function runCli(): Promise<never> {
   if (Deno.args.length === 1 && Deno.args[0] === "--version") {
     console.log(versionText(programName(Deno.execPath())));
     Deno.exit(0);
@@ -217,3 +216,5 @@ if (import.meta.main) {
   const code = await main(Deno.args, denoHost(), Deno.execPath());
   Deno.exit(code);
 }
+
+if (import.meta.main) await runCli();

@@ -112,22 +112,19 @@ export async function engineFor(target: Target, doing: string, io: EngineIo): Pr
   const key = target.engineKey ?? target.engine;
   if (key === "pg") {
     const { PgEngine } = await importLazily<typeof import("../engines/pg.ts")>(
-      "../engines/pg.ts",
-      import.meta.url,
+      "engines/pg.ts",
     );
     return PgEngine.fromTarget(target);
   }
   if (key === "cockroach") {
     const { CockroachEngine } = await importLazily<typeof import("../engines/cockroach.ts")>(
-      "../engines/cockroach.ts",
-      import.meta.url,
+      "engines/cockroach.ts",
     );
     return CockroachEngine.fromTarget(target);
   }
   if (key === "mysql") {
     const { MysqlEngine } = await importLazily<typeof import("../engines/mysql.ts")>(
-      "../engines/mysql.ts",
-      import.meta.url,
+      "engines/mysql.ts",
     );
     // Sqitch's warnings: `Database name missing in URI`, `checkit()` skipped.
     return MysqlEngine.fromTarget(target, { warn: (message) => io.out.warn(message) });
@@ -137,8 +134,7 @@ export async function engineFor(target: Target, doing: string, io: EngineIo): Pr
     throw new SqlitchError(`sqlitch cannot ${doing} ${key} targets yet`, { ident: "engine" });
   }
   const { SqliteEngine } = await importLazily<typeof import("../engines/sqlite.ts")>(
-    "../engines/sqlite.ts",
-    import.meta.url,
+    "engines/sqlite.ts",
   );
   return SqliteEngine.fromTarget(target, { registryOutput: io.registryOutput });
 }

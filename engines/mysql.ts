@@ -173,7 +173,7 @@ let scriptModulePromise: Promise<typeof import("./mysql_script.ts")> | undefined
 
 /** The mysql-client emulation, loaded on the first script (status and log never need it). */
 function scriptModule(): Promise<typeof import("./mysql_script.ts")> {
-  scriptModulePromise ??= importLazily("./mysql_script.ts", import.meta.url);
+  scriptModulePromise ??= importLazily("engines/mysql_script.ts");
   return scriptModulePromise;
 }
 

@@ -148,8 +148,7 @@ export class MysqlConnection implements MysqlSession {
     } else {
       // Loaded only here: mysql2 and Node compatibility (io/lazy_import.ts).
       const { NodeSession } = await importLazily<typeof import("./mysql_node_session.ts")>(
-        "./mysql_node_session.ts",
-        import.meta.url,
+        "engines/mysql_node_session.ts",
       );
       const node = await NodeSession.open({
         params,

@@ -1156,7 +1156,7 @@ let psqlScript: Promise<typeof import("./psql_script.ts")> | undefined;
 
 /** The psql emulation, loaded with the first script (io/lazy_import.ts: status and log never load it). */
 function psqlScriptModule(): Promise<typeof import("./psql_script.ts")> {
-  psqlScript ??= importLazily("./psql_script.ts", import.meta.url);
+  psqlScript ??= importLazily("engines/psql_script.ts");
   return psqlScript;
 }
 

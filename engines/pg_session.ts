@@ -166,7 +166,6 @@ async function endpoints(
     try {
       const dns = await importLazily<typeof import("node:dns/promises")>(
         "node:dns/promises",
-        import.meta.url,
       );
       addresses = (await dns.lookup(host, { all: true })).map((a) => a.address);
     } catch {
@@ -666,8 +665,7 @@ async function connect(
     }
   }
   const { NodeConnection } = await importLazily<typeof import("./pg_node_session.ts")>(
-    "./pg_node_session.ts",
-    import.meta.url,
+    "engines/pg_node_session.ts",
   );
   return await NodeConnection.open({ params, endpoint: ep, ssl, plainOnRefusal });
 }

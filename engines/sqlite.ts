@@ -876,7 +876,7 @@ export class SqliteEngine implements Engine {
   /** Variables are ignored on SQLite, as in Sqitch (engine-semantics.md §7.1). */
   async runScript(path: string, _variables: ScriptVariables, out: ScriptOutput): Promise<void> {
     if (this.client) return await this.client.runFile(this.dbPath, path, out);
-    scriptRunner ??= await importLazily<ScriptRunner>("./sqlite_script.ts", import.meta.url);
+    scriptRunner ??= await importLazily<ScriptRunner>("engines/sqlite_script.ts");
     const { status } = scriptRunner.runSqliteScript(this.dbPath, path, out);
     if (status !== 0) throw new ScriptError(path, status);
   }

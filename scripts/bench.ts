@@ -14,7 +14,7 @@
  */
 import { parseArgs } from "node:util";
 import { generatePlan } from "./gen_plan.ts";
-import { haveSqitch, sqlitchCommand } from "./bench_runner.ts";
+import { benchedSqlitch, haveSqitch } from "./bench_runner.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const { values } = parseArgs({
@@ -74,10 +74,11 @@ console.log(
   "case".padEnd(14) + "sqitch ms".padStart(12) + "sqlitch ms".padStart(12) + "ratio".padStart(9) +
     "  target",
 );
+const sqlitch = await benchedSqlitch();
 let ok = true;
 for (const c of cases) {
   const count = c.runs ?? runs;
-  const ours = await median([...sqlitchCommand(), ...c.args], count, c.cwd);
+  const ours = await median([...sqlitch, ...c.args], count, c.cwd);
   const theirs = sqitch ? await median(["sqitch", ...c.args], count, c.cwd) : NaN;
   const ratio = ours / theirs;
   const verdict = c.target === undefined || !sqitch

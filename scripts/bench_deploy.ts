@@ -22,7 +22,7 @@
  */
 import { parseArgs } from "node:util";
 import { DatabaseSync } from "node:sqlite";
-import { haveSqitch, median, sqlitchCommand, timeInTurns, timeRun } from "./bench_runner.ts";
+import { benchedSqlitch, haveSqitch, median, timeInTurns, timeRun } from "./bench_runner.ts";
 import { changeName, writeProject } from "./gen_project.ts";
 
 /** Remove the databases a run leaves in a project directory. */
@@ -129,7 +129,7 @@ async function main(): Promise<boolean> {
   const options = { changes, tagEvery: Number(values["tag-every"]) };
   const floorDir = `${base}/floor`, oursDir = `${base}/sqlitch`, theirsDir = `${base}/sqitch`;
   for (const dir of [floorDir, oursDir, theirsDir]) writeProject(dir, options);
-  const sqlitch = sqlitchCommand();
+  const sqlitch = await benchedSqlitch();
 
   console.log(
     `deploy benchmark: ${changes} changes, tag every ${options.tagEvery}; ` +

@@ -1,16 +1,24 @@
 /**
  * How the benchmarks run and time sqlitch and Sqitch. sqlitch runs as the
- * release binary when $SQLITCH_BIN names one, or else as `deno run` of
- * main.ts with the runtime settings that binary is built with (V8_FLAGS in
- * scripts/compile.ts): the same program, started the same way, bar Deno's
- * loading of modules from source.
+ * release binary when $SQLITCH_BIN names one, or else as `deno run` of the
+ * release bundle the binary is compiled from (scripts/bundle.ts), with the
+ * runtime settings it is built with (V8_FLAGS in scripts/compile.ts): the
+ * same program, started the same way, bar Deno's reading of the chunks from
+ * disk rather than from the binary.
  */
+import { bundleProgram } from "./bundle.ts";
 import { V8_FLAGS } from "./compile.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 
-/** The command line that runs sqlitch. */
-export function sqlitchCommand(env: { SQLITCH_BIN?: string } = Deno.env.toObject()): string[] {
+/** Where the benches build the release bundle (a gitignored directory). */
+export const BENCH_BUNDLE_DIR = `${root}.tmp/bench-bundle`;
+
+/** The command line that runs sqlitch: $SQLITCH_BIN, or the bundle entry `entry` under `deno run`. */
+export function sqlitchCommand(
+  entry: string,
+  env: { SQLITCH_BIN?: string } = Deno.env.toObject(),
+): string[] {
   const bin = env.SQLITCH_BIN;
   if (bin) return [bin];
   return [
@@ -19,8 +27,19 @@ export function sqlitchCommand(env: { SQLITCH_BIN?: string } = Deno.env.toObject
     "--allow-all",
     "--no-lock",
     `--v8-flags=${V8_FLAGS.join(",")}`,
-    `${root}main.ts`,
+    entry,
   ];
+}
+
+/**
+ * The command line the benches time: $SQLITCH_BIN as it is, or else the
+ * release bundle, built afresh from the sources into BENCH_BUNDLE_DIR.
+ */
+export async function benchedSqlitch(
+  env: { SQLITCH_BIN?: string } = Deno.env.toObject(),
+): Promise<string[]> {
+  if (env.SQLITCH_BIN) return [env.SQLITCH_BIN];
+  return sqlitchCommand(await bundleProgram(BENCH_BUNDLE_DIR, root), env);
 }
 
 /**

@@ -6,7 +6,7 @@
  * printing per-change costs and the ratios against each issue's targets.
  */
 import { parseArgs } from "node:util";
-import { sqlitchCommand, timeInTurns, timeRun } from "./bench_runner.ts";
+import { benchedSqlitch, timeInTurns, timeRun } from "./bench_runner.ts";
 import { changeName } from "./gen_project.ts";
 
 /** A session that can send a script's text (the floor). */
@@ -93,7 +93,7 @@ export async function runServerBench(
 ): Promise<void> {
   const { changes, runs } = options;
   const stamp = `bench_${Date.now().toString(36)}`;
-  const sides: [string, string[]][] = [["sqlitch", sqlitchCommand()]];
+  const sides: [string, string[]][] = [["sqlitch", await benchedSqlitch()]];
   if (!options.skipSqitch) sides.push(["sqitch", ["sqitch"]]);
 
   const results = new Map<string, Record<string, number>>();

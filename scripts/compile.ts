@@ -10,9 +10,11 @@
  * deno.json says), and the npm drivers (pg, mysql2) are imported with
  * literal specifiers, which `deno compile` follows and embeds.
  *
- * Commands and engines are imported lazily (io/lazy_import.ts), with
- * specifiers `deno compile` cannot follow, so the directories that hold the
- * program's modules are given to it as roots of their own (PROGRAM_DIRS).
+ * The binary is compiled from the release bundle (scripts/bundle.ts), built
+ * first into `<out>/.bundle` (removed afterwards): a few dozen JavaScript chunks instead of one
+ * TypeScript module per source file. Its chunks import each other with
+ * computed specifiers, which `deno compile` cannot follow, so the bundle
+ * directory is included whole.
  *
  * `deno compile` needs the Deno runtime (`denort`) of each target, which it
  * downloads unless DENORT_BIN names a local one. DENORT_BIN is one runtime for
@@ -27,6 +29,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import denoConfig from "../deno.json" with { type: "json" };
+import { BUNDLE_ENTRY, BundleError, bundleProgram } from "./bundle.ts";
 
 /** The platforms sqlitch is released for (Deno's target triples). */
 export const TARGETS = [
@@ -54,9 +57,6 @@ export const SUMS_FILE = "SHA256SUMS";
 /** A failure of the build that is reported as one message, exit 2. */
 export class CompileError extends Error {}
 
-/** The directories of the program's modules, embedded whole (lazily imported modules among them). */
-export const PROGRAM_DIRS = ["commands", "core", "engines", "io", "templates"] as const;
-
 /**
  * V8 settings built into the binary. A command allocates a few megabytes
  * (a 1,000-change plan and its IDs, say) and exits: with V8's default 1 MB
@@ -68,13 +68,18 @@ export const PROGRAM_DIRS = ["commands", "core", "engines", "io", "templates"] a
 export const V8_FLAGS: readonly string[] = ["--min-semi-space-size=16"];
 
 /**
- * The `deno compile` arguments for one target. `--frozen` builds exactly
- * the npm versions deno.lock records; `--exclude-unused-npm` embeds only the
- * npm packages the program imports (not test-only ones such as yaml);
- * `--v8-flags` builds in V8_FLAGS. `--include` adds the program's directories, whose modules main.ts and the
- * commands import lazily (see the top comment).
+ * The `deno compile` arguments for one target, from the bundle in
+ * `bundleDir`. `--frozen` builds exactly the npm versions deno.lock
+ * records; `--exclude-unused-npm` embeds only the npm packages the program
+ * imports (not test-only ones such as yaml); `--v8-flags` builds in
+ * V8_FLAGS; `--include` adds every chunk of the bundle (see the top comment).
  */
-export function compileArgs(target: string, outDir: string, version = VERSION): string[] {
+export function compileArgs(
+  target: string,
+  outDir: string,
+  bundleDir: string,
+  version = VERSION,
+): string[] {
   return [
     "compile",
     "--allow-all",
@@ -82,12 +87,13 @@ export function compileArgs(target: string, outDir: string, version = VERSION): 
     "--frozen",
     "--exclude-unused-npm",
     `--v8-flags=${V8_FLAGS.join(",")}`,
-    ...PROGRAM_DIRS.flatMap((dir) => ["--include", dir]),
+    "--include",
+    bundleDir,
     "--target",
     target,
     "--output",
     `${outDir}/${binaryName(version, target)}`,
-    "main.ts",
+    `${bundleDir}/${BUNDLE_ENTRY}`,
   ];
 }
 
@@ -295,14 +301,19 @@ export async function writeSums(outDir: string, version = VERSION): Promise<stri
 }
 
 /** Runs `deno compile` for one target from the repository root. */
-async function compileOne(target: Target, plan: CompilePlan, root: string): Promise<void> {
+async function compileOne(
+  target: Target,
+  plan: CompilePlan,
+  bundleDir: string,
+  root: string,
+): Promise<void> {
   console.error(`Compiling sqlitch ${VERSION} for ${target}`);
   // deno compile takes even an empty DENORT_BIN as a path: pass it only when set.
   const env = Deno.env.toObject();
   delete env.DENORT_BIN;
   if (plan.denort) env.DENORT_BIN = plan.denort;
   const out = await new Deno.Command(Deno.execPath(), {
-    args: compileArgs(target, plan.outDir),
+    args: compileArgs(target, plan.outDir, bundleDir),
     cwd: root,
     env,
     clearEnv: true,
@@ -324,8 +335,17 @@ export async function runCompile(plan: CompilePlan, root: string): Promise<void>
   if (plan.denort) checkRuntime(plan.denort, plan.targets[0]);
   const outDir = resolve(plan.outDir);
   await Deno.mkdir(outDir, { recursive: true });
-  for (const target of plan.targets) {
-    await compileOne(target, { ...plan, outDir }, root);
+  if (plan.targets.length > 0) {
+    // Built beside the binaries and removed after them.
+    const bundleDir = `${outDir}/.bundle`;
+    try {
+      await bundleProgram(bundleDir, root);
+      for (const target of plan.targets) {
+        await compileOne(target, { ...plan, outDir }, bundleDir, root);
+      }
+    } finally {
+      await Deno.remove(bundleDir, { recursive: true }).catch(() => {});
+    }
   }
   const sums = await writeSums(outDir);
   console.error(`${SUMS_FILE}:\n${sums.trimEnd()}`);
@@ -341,7 +361,7 @@ if (import.meta.main) {
     );
     await runCompile(plan, root);
   } catch (e) {
-    if (!(e instanceof CompileError)) throw e;
+    if (!(e instanceof CompileError) && !(e instanceof BundleError)) throw e;
     console.error(e.message);
     Deno.exit(2);
   }

@@ -1,17 +1,21 @@
 /**
- * Lazily imported modules (io/lazy_import.ts): each exists, and each lies
- * in a directory scripts/compile.ts embeds, since `deno compile` cannot
- * follow a computed specifier.
+ * Lazily imported modules (io/lazy_import.ts): each name is a module of
+ * the program, and the release bundle's table (io/lazy_modules.ts) has a
+ * loader for exactly the modules the program imports lazily, each loading
+ * the module it is named after.
  */
-import { ok } from "node:assert/strict";
+import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { isBuiltin } from "node:module";
 import { fileURLToPath } from "node:url";
-import { PROGRAM_DIRS } from "../../scripts/compile.ts";
 import { importLazily } from "../../io/lazy_import.ts";
+import { LAZY_MODULES } from "../../io/lazy_modules.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
-/** The `.ts` files of the program (main.ts and PROGRAM_DIRS), relative to the root. */
+/** The directories holding the program's modules (besides main.ts). */
+const PROGRAM_DIRS = ["commands", "core", "engines", "io", "templates"];
+
+/** The `.ts` files of the program, relative to the root. */
 function programFiles(): string[] {
   const files = ["main.ts"];
   const walk = (dir: string) => {
@@ -28,32 +32,75 @@ function programFiles(): string[] {
 /** `importLazily(...)` and main.ts's `lazy(...)` calls: their first argument. */
 const LAZY_CALL = /\b(?:importLazily(?:<[^>]*>)?|lazy)\(\s*"([^"]+)"/g;
 
-Deno.test("lazy imports: every target exists inside a directory deno compile embeds", () => {
-  let found = 0;
+/** Every module name the program imports lazily (Node built-ins apart). */
+function lazyNames(): Set<string> {
+  const names = new Set<string>();
   for (const file of programFiles()) {
     const text = Deno.readTextFileSync(`${root}${file}`);
-    for (const [, path] of text.matchAll(LAZY_CALL)) {
-      found++;
-      if (path.startsWith("node:")) {
-        // A Node built-in: part of every Deno runtime, nothing to embed.
-        ok(isBuiltin(path), `${file}: ${path} is a Node built-in`);
-        continue;
+    for (const [, name] of text.matchAll(LAZY_CALL)) {
+      if (name.startsWith("node:")) {
+        // A Node built-in: part of every Deno runtime, nothing to bundle.
+        ok(isBuiltin(name), `${file}: ${name} is a Node built-in`);
+      } else {
+        names.add(name);
       }
-      const target = fileURLToPath(new URL(path, `file://${root}${file}`)).slice(root.length);
-      ok(Deno.statSync(`${root}${target}`).isFile, `${file}: ${path} exists`);
-      ok(
-        PROGRAM_DIRS.some((dir) => target.startsWith(`${dir}/`)),
-        `${file}: ${target} is in a directory deno compile embeds (${PROGRAM_DIRS.join(", ")})`,
-      );
     }
   }
-  ok(found >= 25, `only ${found} lazy imports found`);
+  return names;
+}
+
+Deno.test("lazy imports: every name is a module of the program, from the root", () => {
+  const names = lazyNames();
+  ok(names.size >= 25, `only ${names.size} lazily imported modules found`);
+  for (const name of names) {
+    ok(!name.startsWith("."), `${name} is named from the repository root`);
+    ok(Deno.statSync(`${root}${name}`).isFile, `${name} exists`);
+  }
 });
 
-Deno.test("lazy imports: a module loads relative to the caller", async () => {
-  const mod = await importLazily<typeof import("../../io/lazy_import.ts")>(
-    "../../io/lazy_import.ts",
-    import.meta.url,
+Deno.test("lazy imports: the release bundle has a loader for exactly those modules", () => {
+  deepStrictEqual(Object.keys(LAZY_MODULES).sort(), [...lazyNames()].sort());
+  // Each loader imports the module it is named after.
+  const source = Deno.readTextFileSync(`${root}io/lazy_modules.ts`);
+  for (const name of Object.keys(LAZY_MODULES)) {
+    ok(source.includes(`"${name}": () => import("../${name}"),`), `${name}'s loader`);
+  }
+});
+
+Deno.test("lazy imports: a module loads by its name from the root", async () => {
+  const mod = await importLazily<typeof import("../../io/lazy_import.ts")>("io/lazy_import.ts");
+  strictEqual(mod.importLazily, importLazily);
+  const dns = await importLazily<typeof import("node:dns/promises")>("node:dns/promises");
+  strictEqual(typeof dns.lookup, "function");
+});
+
+Deno.test("lazy imports: with the bundle's loaders, those are used, and only those", async () => {
+  // In a worker of its own: useBundledModules holds for the rest of the run.
+  const marker = { bundled: true };
+  const worker = new Worker(
+    `data:application/javascript,${
+      encodeURIComponent(`
+      const { importLazily, useBundledModules } = await import(${
+        JSON.stringify(new URL("../../io/lazy_import.ts", import.meta.url).href)
+      });
+      useBundledModules({ "commands/x.ts": () => Promise.resolve(${JSON.stringify(marker)}) });
+      const got = await importLazily("commands/x.ts");
+      const missing = await importLazily("commands/y.ts").then(() => "loaded", (e) => e.message);
+      self.postMessage({ got, missing });
+    `)
+    }`,
+    { type: "module" },
   );
-  ok(mod.importLazily === importLazily);
+  try {
+    const result = await new Promise((resolve, reject) => {
+      worker.onmessage = (e) => resolve(e.data);
+      worker.onerror = (e) => reject(new Error(e.message));
+    });
+    deepStrictEqual(result, {
+      got: marker,
+      missing: "commands/y.ts is not in the release bundle",
+    });
+  } finally {
+    worker.terminate();
+  }
 });

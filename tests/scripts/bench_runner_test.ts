@@ -1,23 +1,38 @@
 /**
- * Tests of scripts/bench_runner.ts: sqlitch runs with the release
- * binary's V8 flags (or as $SQLITCH_BIN), medians, and runs taken in turns.
+ * Tests of scripts/bench_runner.ts: sqlitch runs as the release bundle
+ * with the binary's V8 flags (or as $SQLITCH_BIN), medians, and runs
+ * taken in turns.
  */
 import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert/strict";
-import { median, sqlitchCommand, timeInTurns, timeRun } from "../../scripts/bench_runner.ts";
+import {
+  benchedSqlitch,
+  median,
+  sqlitchCommand,
+  timeInTurns,
+  timeRun,
+} from "../../scripts/bench_runner.ts";
 import { compileArgs, V8_FLAGS } from "../../scripts/compile.ts";
 
-Deno.test("sqlitchCommand: deno run of main.ts with the flags the binary is built with", () => {
-  const cmd = sqlitchCommand({});
+Deno.test("sqlitchCommand: deno run of the bundle with the flags the binary is built with", () => {
+  const cmd = sqlitchCommand("/b/release_entry.js", {});
   strictEqual(cmd[0], Deno.execPath());
   strictEqual(cmd[1], "run");
-  ok(cmd.at(-1)!.endsWith("/main.ts"));
+  strictEqual(cmd.at(-1), "/b/release_entry.js");
   const flags = cmd.find((a) => a.startsWith("--v8-flags="));
   strictEqual(flags, `--v8-flags=${V8_FLAGS.join(",")}`);
-  ok(compileArgs("x86_64-unknown-linux-gnu", "dist").includes(flags!));
+  ok(compileArgs("x86_64-unknown-linux-gnu", "dist", "dist/.bundle").includes(flags!));
 });
 
-Deno.test("sqlitchCommand: $SQLITCH_BIN runs as it is", () => {
-  deepStrictEqual(sqlitchCommand({ SQLITCH_BIN: "/opt/sqlitch" }), ["/opt/sqlitch"]);
+Deno.test("sqlitchCommand and benchedSqlitch: $SQLITCH_BIN runs as it is", async () => {
+  deepStrictEqual(sqlitchCommand("/b/x.js", { SQLITCH_BIN: "/opt/sqlitch" }), ["/opt/sqlitch"]);
+  deepStrictEqual(await benchedSqlitch({ SQLITCH_BIN: "/opt/sqlitch" }), ["/opt/sqlitch"]);
+});
+
+Deno.test("benchedSqlitch: the bundle it builds runs sqlitch", async () => {
+  const cmd = await benchedSqlitch({});
+  const out = await new Deno.Command(cmd[0], { args: [...cmd.slice(1), "--version"] }).output();
+  strictEqual(out.code, 0);
+  ok(new TextDecoder().decode(out.stdout).includes("(sqlitch) v"));
 });
 
 Deno.test("median: odd and even counts", () => {

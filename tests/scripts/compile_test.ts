@@ -3,7 +3,7 @@
  * (denort) would be needed, which this project's machines cannot download:
  * the argument building, the plan read from the command line and
  * DENORT_BIN, the runtime's platform check, the missing-runtime message
- * (through an unreachable proxy), checksums, and the module graph
+ * (through an unreachable proxy), checksums, and the bundle
  * `deno compile` embeds (with the deno executable standing in for denort:
  * the file it writes is checked, never run).
  */
@@ -25,6 +25,7 @@ import {
   VERSION,
   writeSums,
 } from "../../scripts/compile.ts";
+import { bundleProgram } from "../../scripts/bundle.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const SCRIPT = fileURLToPath(new URL("../../scripts/compile.ts", import.meta.url));
@@ -54,9 +55,9 @@ Deno.test("binaries are named sqlitch-<version>-<target>, .exe on Windows", () =
   ok(!isReleaseBinary("SHA256SUMS"));
 });
 
-Deno.test("compileArgs: one deno compile per target, lock-exact, used npm packages only", () => {
+Deno.test("compileArgs: one deno compile per target of the bundle, lock-exact, used npm packages only", () => {
   for (const target of TARGETS) {
-    const args = compileArgs(target, "out", "9.8.7");
+    const args = compileArgs(target, "out", "out/.bundle", "9.8.7");
     const exe = target.includes("windows") ? ".exe" : "";
     deepStrictEqual(args, [
       "compile",
@@ -65,16 +66,21 @@ Deno.test("compileArgs: one deno compile per target, lock-exact, used npm packag
       "--frozen",
       "--exclude-unused-npm",
       "--v8-flags=--min-semi-space-size=16",
-      ...["commands", "core", "engines", "io", "templates"].flatMap((d) => ["--include", d]),
+      "--include",
+      "out/.bundle",
       "--target",
       target,
       "--output",
       `out/sqlitch-9.8.7-${target}${exe}`,
-      "main.ts",
+      "out/.bundle/release_entry.js",
     ]);
   }
   // The version defaults to deno.json's.
-  ok(compileArgs(TARGETS[0], "dist").includes(`dist/sqlitch-${VERSION}-${TARGETS[0]}`));
+  ok(
+    compileArgs(TARGETS[0], "dist", "dist/.bundle").includes(
+      `dist/sqlitch-${VERSION}-${TARGETS[0]}`,
+    ),
+  );
 });
 
 Deno.test("planCompile: every target by default, or the ones asked for", () => {
@@ -295,21 +301,37 @@ async function runScript(args: string[], env: Record<string, string>) {
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
 
-/** Deno's npm cache, shared with a fresh DENO_DIR so no registry is needed. */
-async function npmCache(): Promise<string> {
+/**
+ * A fresh DENO_DIR that needs no registry: Deno's npm cache and the
+ * bundler (`deno bundle`'s esbuild, in `dl/`) shared by symlinks, and no
+ * runtime cached from an earlier build.
+ */
+async function offlineDenoDir(): Promise<string> {
   const out = await new Deno.Command(Deno.execPath(), { args: ["info", "--json"] }).output();
-  return JSON.parse(dec.decode(out.stdout)).npmCache;
+  const info = JSON.parse(dec.decode(out.stdout));
+  const dir = await Deno.makeTempDir();
+  await Deno.symlink(info.npmCache, `${dir}/npm`);
+  await Deno.mkdir(`${dir}/dl`);
+  for (const entry of Deno.readDirSync(`${info.denoDir}/dl`)) {
+    if (entry.name.startsWith("esbuild")) {
+      await Deno.symlink(`${info.denoDir}/dl/${entry.name}`, `${dir}/dl/${entry.name}`);
+    }
+  }
+  return dir;
 }
 
 Deno.test({
   name: "without DENORT_BIN and without the download host: a clear message, exit 2",
-  // A symlinked npm cache keeps the fresh DENO_DIR offline; Windows needs privileges for it.
+  // Symlinked caches keep the fresh DENO_DIR offline; Windows needs privileges for them.
   ignore: Deno.build.os === "windows",
   fn: async () => {
-    const denoDir = await Deno.makeTempDir();
+    // The bundle is built first, so its bundler must be in the cache.
+    const warmUp = await Deno.makeTempDir();
+    await bundleProgram(warmUp, ROOT);
+    await Deno.remove(warmUp, { recursive: true });
+    const denoDir = await offlineDenoDir();
     const out = await Deno.makeTempDir();
     try {
-      await Deno.symlink(await npmCache(), `${denoDir}/npm`);
       const target = TARGETS.find((t) => t !== Deno.build.target)!;
       const r = await runScript(["--target", target, "--out", out], {
         DENO_DIR: denoDir, // no runtime cached from an earlier build
@@ -350,7 +372,7 @@ Deno.test("a DENORT_BIN for another platform is refused before compiling", async
 });
 
 Deno.test({
-  name: "deno compile embeds the whole program: modules, deno.json, templates, npm drivers",
+  name: "deno compile embeds the whole program: the bundle's chunks and the npm drivers",
   // The deno executable stands in for denort (deno compile takes any
   // executable as DENORT_BIN); what it writes is examined, never run.
   ignore: !(TARGETS as readonly string[]).includes(Deno.build.target),
@@ -364,14 +386,18 @@ Deno.test({
       const listing = stripAnsi(r.stderr + r.stdout);
       match(listing, new RegExp(`Compiling sqlitch ${VERSION} for ${Deno.build.target}`));
       match(listing, /Embedded Files/);
-      for (const entry of ["main.ts", "deno.json", "templates/", "commands/", "core", "engines/"]) {
-        ok(listing.includes(entry), `${entry} is embedded:\n${listing}`);
+      // Every chunk of the bundle, each command's and engine's among them.
+      for (const chunk of ["release_entry.js", "main-", "status-", "sqlite-", "pg-", "mysql-"]) {
+        ok(listing.includes(`── ${chunk}`), `${chunk} is embedded:\n${listing}`);
       }
       for (const dep of ["pg", "mysql2"] as const) {
         const version = denoConfig.imports[dep].replace(/^npm:[^@]+@/, "");
         ok(listing.includes(`${dep}/${version}/`), `${dep} ${version} is embedded`);
       }
-      ok(!/── tests\b|── scripts\b|yaml\//.test(listing), `no test or build code:\n${listing}`);
+      ok(
+        !/── tests\b|── scripts\b|yaml\/|\.ts\b/.test(listing),
+        `no source or test code:\n${listing}`,
+      );
       const sums = await Deno.readTextFile(`${out}/SHA256SUMS`);
       strictEqual(sums, `${await sha256Hex(await Deno.readFile(`${out}/${name}`))}  ${name}\n`);
     } finally {
