@@ -65,7 +65,7 @@ Deno.test("compileArgs: one deno compile per target of the bundle, lock-exact, u
       "--no-check",
       "--frozen",
       "--exclude-unused-npm",
-      "--v8-flags=--min-semi-space-size=16",
+      "--v8-flags=--min-semi-space-size=16,--no-lazy",
       "--include",
       "out/.bundle",
       "--target",
