@@ -15,10 +15,9 @@ import {
   rewriteChunk,
 } from "../../scripts/bundle.ts";
 import { V8_FLAGS } from "../../scripts/compile.ts";
-import { denoDir } from "../smoke/programs.ts";
+import { denoDir, launcher, runSmokeSuite } from "../smoke/programs.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const SMOKE_TEST = fileURLToPath(new URL("../smoke/smoke_test.ts", import.meta.url));
 const dec = new TextDecoder();
 
 Deno.test("npmImports: deno.json's npm packages by their bare names", () => {
@@ -75,14 +74,6 @@ Deno.test("rewriteChunk: chunk imports computed, npm names given their specifier
   );
 });
 
-/** A launcher script that runs the bundle at `entry` as the release binary would run. */
-function launcher(entry: string): string {
-  const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
-  return `#!/bin/bash\nDENO_DIR=${q(denoDir())} DENO_NO_UPDATE_CHECK=1 exec -a "$0" ${
-    q(Deno.execPath())
-  } run --allow-all --no-lock --quiet --v8-flags=${V8_FLAGS.join(",")} ${q(entry)} "$@"\n`;
-}
-
 Deno.test("the bundle runs: smoke suite, an npm driver, commands' chunks loaded when used", async () => {
   const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "sqlitch-bundle-" }));
   try {
@@ -95,19 +86,24 @@ Deno.test("the bundle runs: smoke suite, an npm driver, commands' chunks loaded 
       ok(!/\bimport\("(?:pg|mysql2)"\)/.test(text), `${chunk}: npm drivers by specifier`);
     }
     const bin = `${dir}/sqlitch`;
-    await Deno.writeTextFile(bin, launcher(entry));
+    await Deno.writeTextFile(
+      bin,
+      launcher(
+        [
+          Deno.execPath(),
+          "run",
+          "--allow-all",
+          "--no-lock",
+          "--quiet",
+          `--v8-flags=${V8_FLAGS.join(",")}`,
+          entry,
+        ],
+        { DENO_DIR: denoDir(), DENO_NO_UPDATE_CHECK: "1" },
+      ),
+    );
     await Deno.chmod(bin, 0o755);
 
-    const smoke = await new Deno.Command(Deno.execPath(), {
-      args: ["test", "--allow-all", "--frozen", SMOKE_TEST],
-      env: { SQLITCH_BIN: bin, NO_COLOR: "1" },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const text = dec.decode(smoke.stdout) + dec.decode(smoke.stderr);
-    strictEqual(smoke.code, 0, text);
-    ok(text.includes(`smoke: testing ${bin}\n`), text);
+    await runSmokeSuite(bin);
 
     // A compressed MySQL connection loads the mysql2 driver, which then fails to connect.
     const mysql = await new Deno.Command(bin, {

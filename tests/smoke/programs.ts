@@ -6,6 +6,8 @@
  * main.ts from source with its own name as argv[0] (`exec -a`), so either
  * way the program sees the name it was started by.
  */
+import { ok, strictEqual } from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import { MAIN_TS } from "../parity/kit.ts";
 
 /** A directory holding `sqlitch` and `sqitch` launchers. */
@@ -22,12 +24,45 @@ export function denoDir(): string {
     `${Deno.env.get("XDG_CACHE_HOME") ?? `${Deno.env.get("HOME") ?? "/root"}/.cache`}/deno`;
 }
 
+/**
+ * The text of a bash launcher that runs `command` (a program and its
+ * first arguments) with its own arguments, under the name it was started
+ * by, with `env` set.
+ */
+export function launcher(command: string[], env: Record<string, string> = {}): string {
+  const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+  const vars = Object.entries(env).map(([k, v]) => `${k}=${q(v)} `).join("");
+  return `#!/usr/bin/env bash\n${vars}exec -a "$0" ${command.map(q).join(" ")} "$@"\n`;
+}
+
 /** The text of a launcher running main.ts from source under the name it was started by. */
 export function sourceLauncher(): string {
-  const q = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
-  return `#!/usr/bin/env bash\nexec -a "$0" ${
-    q(Deno.execPath())
-  } run --allow-all --frozen --quiet ${q(MAIN_TS)} "$@"\n`;
+  return launcher([Deno.execPath(), "run", "--allow-all", "--frozen", "--quiet", MAIN_TS]);
+}
+
+/**
+ * Run the smoke suite (tests/smoke/smoke_test.ts) against the program
+ * `bin` (as $SQLITCH_BIN); fails unless every test passed and ran `bin`.
+ * Returns the suite's output.
+ */
+export async function runSmokeSuite(bin: string): Promise<string> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "test",
+      "--allow-all",
+      "--frozen",
+      fileURLToPath(new URL("./smoke_test.ts", import.meta.url)),
+    ],
+    env: { SQLITCH_BIN: bin, NO_COLOR: "1" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  strictEqual(out.code, 0, text);
+  ok(text.includes(`smoke: testing ${bin}\n`), text);
+  ok(/ok \| \d+ passed \| 0 failed/.test(text), text);
+  return text;
 }
 
 /** Create `<dir>/bin/{sqlitch,sqitch}` (and the launcher they point to). */

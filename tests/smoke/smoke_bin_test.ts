@@ -6,11 +6,8 @@
  * same way is what gets tested. Skipped when $SQLITCH_BIN is already set
  * (then the smoke suite itself is testing the real thing).
  */
-import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { fileURLToPath } from "node:url";
-import { sourceLauncher } from "./programs.ts";
-
-const SMOKE_TEST = fileURLToPath(new URL("./smoke_test.ts", import.meta.url));
+import { ok } from "node:assert/strict";
+import { runSmokeSuite, sourceLauncher } from "./programs.ts";
 
 Deno.test({
   name: "with $SQLITCH_BIN set, the smoke suite runs that program",
@@ -26,17 +23,7 @@ Deno.test({
       );
       await Deno.writeTextFile(bin, launcher);
       await Deno.chmod(bin, 0o755);
-      const out = await new Deno.Command(Deno.execPath(), {
-        args: ["test", "--allow-all", "--frozen", SMOKE_TEST],
-        env: { SQLITCH_BIN: bin, NO_COLOR: "1" },
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-      assertEquals(out.code, 0, text);
-      ok(text.includes(`smoke: testing ${bin}\n`), text);
-      ok(/ok \| \d+ passed \| 0 failed/.test(text), text);
+      await runSmokeSuite(bin);
       const calls = (await Deno.readTextFile(log)).split("\n");
       ok(calls.includes("--version"), calls.join("\n"));
       ok(calls.includes("deploy"), calls.join("\n"));
