@@ -57,7 +57,7 @@ import {
   currentItemOf,
   dependencyRowValues,
   deployedChangeOf,
-  type EventLists,
+  type EventColumns,
   registryEventOf,
   registryTime,
   requiringChangeOf,
@@ -198,7 +198,7 @@ function toDeployed(r: Row): DeployedChange {
 }
 
 /** The list columns of `events`: deploy events join tags with spaces, revert events with commas. */
-const MYSQL_EVENT_LISTS: EventLists = {
+const MYSQL_EVENT_LISTS: EventColumns = {
   requires: (value) => splitList(value, /,/),
   conflicts: (value) => splitList(value, /,/),
   tags: (value) => splitList(value, /[ ,]/),

@@ -49,7 +49,7 @@ import {
   currentItemOf,
   dependencyRowValues,
   deployedChangeOf,
-  type EventLists,
+  type EventColumns,
   registryEventOf,
   registryTime,
   requiringChangeOf,
@@ -139,7 +139,7 @@ function toDeployed(r: Row): DeployedChange {
 }
 
 /** The list columns of `events`: PostgreSQL arrays. */
-const PG_EVENT_LISTS: EventLists = {
+const PG_EVENT_LISTS: EventColumns = {
   requires: parseTextArray,
   conflicts: parseTextArray,
   tags: parseTextArray,

@@ -71,11 +71,17 @@ export function currentItemOf(r: Row): CurrentItem {
   };
 }
 
-/** How an engine splits the list columns of `events`. */
-export interface EventLists {
+/**
+ * How an engine reads the columns of `events` it stores its own way: the
+ * lists (tags, requires, conflicts) always, the timestamps when they are
+ * not ISO 8601 (registryTime).
+ */
+export interface EventColumns {
   requires(value: string | null): string[];
   conflicts(value: string | null): string[];
   tags(value: string | null): string[];
+  committedAt?(value: string | null): Date;
+  plannedAt?(value: string | null): Date;
 }
 
 /**
@@ -83,20 +89,20 @@ export interface EventLists {
  * conflicts, tags, committer_name, committer_email, committed_at,
  * planner_name, planner_email, planned_at`.
  */
-export function registryEventOf(r: Row, lists: EventLists): RegistryEvent {
+export function registryEventOf(r: Row, columns: EventColumns): RegistryEvent {
   return {
     event: text(r[0]) as RegistryEvent["event"],
     project: text(r[1]),
     changeId: text(r[2]),
     change: text(r[3]),
     note: text(r[4]),
-    requires: lists.requires(r[5]),
-    conflicts: lists.conflicts(r[6]),
-    tags: lists.tags(r[7]),
+    requires: columns.requires(r[5]),
+    conflicts: columns.conflicts(r[6]),
+    tags: columns.tags(r[7]),
     committer: { name: text(r[8]), email: text(r[9]) },
-    committedAt: registryTime(r[10]),
+    committedAt: (columns.committedAt ?? registryTime)(r[10]),
     planner: { name: text(r[11]), email: text(r[12]) },
-    plannedAt: registryTime(r[13]),
+    plannedAt: (columns.plannedAt ?? registryTime)(r[13]),
   };
 }
 

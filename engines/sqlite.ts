@@ -6,7 +6,14 @@
  * connection, as Sqitch runs the `sqlite3` client — or, when a client is
  * configured, through that client itself (sqlite_client.ts).
  */
-import { changeRowValues, dependencyRowValues, tagRowValues } from "./registry_rows.ts";
+import {
+  changeRowValues,
+  dependencyRowValues,
+  type EventColumns,
+  registryEventOf,
+  type Row as TextRow,
+  tagRowValues,
+} from "./registry_rows.ts";
 import {
   DatabaseSync,
   type SQLInputValue,
@@ -733,27 +740,16 @@ export class SqliteEngine implements Engine {
     }
     // As in Sqitch, a pattern fails once a row was matched against it.
     if (this.regexp.invalid !== undefined) searchPattern(this.regexp.invalid, "log");
-    const committedAt = timestampReader();
-    const plannedAt = timestampReader();
-    const events: RegistryEvent[] = [];
-    for (const r of rows) {
-      events.push({
-        event: text(r[0]) as RegistryEvent["event"],
-        project: text(r[1]),
-        changeId: text(r[2]),
-        change: text(r[3]),
-        note: text(r[4]),
-        // Deploy events join with spaces (tags) or commas; revert events with commas.
-        requires: commaList(r[5]),
-        conflicts: commaList(r[6]),
-        tags: tagList(r[7]),
-        committer: { name: text(r[8]), email: text(r[9]) },
-        committedAt: committedAt(r[10]),
-        planner: { name: text(r[11]), email: text(r[12]) },
-        plannedAt: plannedAt(r[13]),
-      });
-    }
-    return Promise.resolve(events);
+    const columns: EventColumns = {
+      // Deploy events join with spaces (tags) or commas; revert events with commas.
+      requires: commaList,
+      conflicts: commaList,
+      tags: tagList,
+      committedAt: timestampReader(),
+      plannedAt: timestampReader(),
+    };
+    // Every other column of `events` is TEXT: a string, or null.
+    return Promise.resolve((rows as TextRow[]).map((r) => registryEventOf(r, columns)));
   }
 
   // --- bookkeeping ----------------------------------------------------------------
