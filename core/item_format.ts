@@ -252,6 +252,22 @@ function listSeparator(arg: string | undefined): string {
   return perlTrue(arg) ? arg : ", ";
 }
 
+/**
+ * A list placeholder: the item's list joined with the separator `arg`
+ * gives (listSeparator) and shown by `show`, or "" for an empty list.
+ */
+function joinedList(
+  arg: string | undefined,
+  list: (item: ItemData) => readonly string[],
+  show: (joined: string) => string,
+): (item: ItemData) => string {
+  const sep = listSeparator(arg);
+  return (item) => {
+    const items = list(item);
+    return items.length ? show(items.join(sep)) : "";
+  };
+}
+
 /** The error Perl raises for a date of a person the item does not have. */
 function missingDate(): SqlitchError {
   return new SqlitchError(`Can't call method "as_string" on an undefined value`, {
@@ -394,30 +410,18 @@ export class ItemFormatter {
         return this.person(arg, COMMITTER);
       case "p":
         return this.person(arg, PLANNER);
-      case "t": {
-        const sep = listSeparator(arg);
-        return (item) => item.tags.length ? " " + item.tags.join(sep) : "";
-      }
-      case "T": {
-        const sep = listSeparator(arg);
-        return (item) => item.tags.length ? ` (${item.tags.join(sep)})` : "";
-      }
-      case "r": {
-        const sep = listSeparator(arg);
-        return (item) => item.requires.length ? " " + item.requires.join(sep) : "";
-      }
-      case "R": {
-        const sep = listSeparator(arg);
-        return (item) => item.requires.length ? `Requires:  ${item.requires.join(sep)}\n` : "";
-      }
-      case "x": {
-        const sep = listSeparator(arg);
-        return (item) => item.conflicts.length ? " " + item.conflicts.join(sep) : "";
-      }
-      case "X": {
-        const sep = listSeparator(arg);
-        return (item) => item.conflicts.length ? `Conflicts: ${item.conflicts.join(sep)}\n` : "";
-      }
+      case "t":
+        return joinedList(arg, (item) => item.tags, (list) => " " + list);
+      case "T":
+        return joinedList(arg, (item) => item.tags, (list) => ` (${list})`);
+      case "r":
+        return joinedList(arg, (item) => item.requires, (list) => " " + list);
+      case "R":
+        return joinedList(arg, (item) => item.requires, (list) => `Requires:  ${list}\n`);
+      case "x":
+        return joinedList(arg, (item) => item.conflicts, (list) => " " + list);
+      case "X":
+        return joinedList(arg, (item) => item.conflicts, (list) => `Conflicts: ${list}\n`);
       case "v":
         return "\n";
       case "C":

@@ -1,8 +1,8 @@
 /**
  * Side-by-side timings of sqlitch and real Sqitch. Each case runs both
  * programs repeatedly (after a warm-up) and prints the median wall time and
- * the ratio. sqlitch runs as $SQLITCH_BIN, or as `deno run` from source with
- * the release binary's runtime flags (scripts/bench_runner.ts).
+ * the ratio. sqlitch runs as $SQLITCH_BIN, or as `deno run` of the release
+ * bundle with the binary's runtime flags (scripts/bench_runner.ts).
  * The `plan` case runs in a temporary project holding the 10 000-change
  * plan of scripts/gen_plan.ts. Then the deployment benchmark
  * (scripts/bench_deploy.ts: deploy, revert, status and log of a 1 000-change
@@ -14,7 +14,7 @@
  */
 import { parseArgs } from "node:util";
 import { generatePlan } from "./gen_plan.ts";
-import { benchedSqlitch, haveSqitch } from "./bench_runner.ts";
+import { benchedSqlitch, haveSqitch, median, timeRun } from "./bench_runner.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const { values } = parseArgs({
@@ -27,23 +27,14 @@ const { values } = parseArgs({
 });
 const runs = Number(values.runs);
 
-/** Median wall-clock milliseconds of running `cmd` `count` times (in `cwd`). */
-async function median(cmd: string[], count: number, cwd?: string): Promise<number> {
+/** Median wall-clock milliseconds of `count` runs of `cmd` in `cwd`, after two unmeasured ones. */
+async function medianTime(cmd: string[], count: number, cwd = Deno.cwd()): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < count + 2; i++) {
-    const start = performance.now();
-    const out = await new Deno.Command(cmd[0], {
-      args: cmd.slice(1),
-      cwd,
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    const elapsed = performance.now() - start;
-    if (!out.success) throw new Error(`${cmd.join(" ")} failed with exit ${out.code}`);
+    const elapsed = await timeRun(cmd, cwd);
     if (i >= 2) times.push(elapsed);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return median(times);
 }
 
 /** A temporary project with the generated 10 000-change plan (removed at exit). */
@@ -78,8 +69,8 @@ const sqlitch = await benchedSqlitch();
 let ok = true;
 for (const c of cases) {
   const count = c.runs ?? runs;
-  const ours = await median([...sqlitch, ...c.args], count, c.cwd);
-  const theirs = sqitch ? await median(["sqitch", ...c.args], count, c.cwd) : NaN;
+  const ours = await medianTime([...sqlitch, ...c.args], count, c.cwd);
+  const theirs = sqitch ? await medianTime(["sqitch", ...c.args], count, c.cwd) : NaN;
   const ratio = ours / theirs;
   const verdict = c.target === undefined || !sqitch
     ? ""

@@ -15,7 +15,7 @@
  * Wall times are medians over `--runs` runs (Sqitch's deploy and revert run
  * once: they take most of a minute; status and log run at least 10 times,
  * in turns with Sqitch's). sqlitch runs as $SQLITCH_BIN, or as `deno run`
- * from source with the release binary's runtime flags (bench_runner.ts).
+ * of the release bundle with the binary's runtime flags (bench_runner.ts).
  *
  *   deno run --allow-all scripts/bench_deploy.ts [--changes N] [--tag-every N]
  *     [--runs N] [--skip-sqitch] [--skip-linearity]
